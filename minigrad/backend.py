@@ -1,0 +1,109 @@
+"""The one place that knows about array libraries.
+
+Every op computes through the array module of its inputs (``numpy`` for the CPU,
+``cupy`` for CUDA), so one implementation serves both devices. CuPy is optional:
+it is imported the first time a CUDA device is asked for.
+"""
+import sys
+
+import numpy
+
+INSTALL_HINT = 'install the GPU extra: pip install -e ".[gpu]" (CuPy for CUDA 12)'
+
+
+class device:
+    """Where a tensor's storage lives: ``device("cpu")`` or ``device("cuda")`` (``"cuda:0"``)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec, index=None):
+        if isinstance(spec, device):
+            spec, index = spec.type, spec.index
+        if not isinstance(spec, str):
+            raise TypeError(f"device must be a string like 'cpu' or 'cuda', got {spec!r}")
+        kind, _, number = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {spec}")
+        self.type = kind
+        self.index = int(number) if number else index
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and (self.index or 0) == (other.index or 0)
+
+    def __hash__(self):
+        return hash((self.type, self.index or 0))
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+
+CPU = device("cpu")
+
+
+def _import_cupy():
+    try:
+        import cupy
+    except ImportError as error:
+        raise RuntimeError(f"CUDA was requested but CuPy is not installed: {INSTALL_HINT}") from error
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises its own CUDARuntimeError without a driver
+        raise RuntimeError(f"CUDA was requested but no CUDA GPU is usable ({error}); "
+                           f"minigrad needs an NVIDIA GPU and {INSTALL_HINT}") from error
+    if count == 0:
+        raise RuntimeError(f"CUDA was requested but no CUDA GPU was found; {INSTALL_HINT}")
+    return cupy
+
+
+def cuda_is_available():
+    """True when CuPy imports and sees at least one GPU."""
+    try:
+        _import_cupy()
+    except RuntimeError:
+        return False
+    return True
+
+
+def module_for(dev):
+    """The array module (numpy or cupy) that stores tensors of device ``dev``."""
+    if dev.type == "cpu":
+        return numpy
+    return _import_cupy()
+
+
+def array_module(array):
+    """The array module that owns ``array``; numpy unless CuPy is loaded and owns it."""
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return cupy
+    return numpy
+
+
+def device_of(array):
+    return CPU if array_module(array) is numpy else device("cuda", array.device.id)
+
+
+def move(array, dev):
+    """Copy ``array`` to device ``dev`` (a no-op when it is already there)."""
+    current = array_module(array)
+    if dev.type == "cpu":
+        return array if current is numpy else array.get()
+    cupy = _import_cupy()
+    if current is cupy:
+        return array
+    with cupy.cuda.Device(dev.index or 0):
+        return cupy.asarray(array)
+
+
+def to_numpy(array):
+    """A NumPy view (CPU) or copy (CUDA) of ``array``."""
+    return array if array_module(array) is numpy else array.get()

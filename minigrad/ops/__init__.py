@@ -1,0 +1,1 @@
+"""The differentiable ops, grouped by family; each is a small ``Op`` class."""
