@@ -52,8 +52,16 @@ def scalar_dtype(value):
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
+def promote_types(a, b):
+    """PyTorch's promotion of two tensor dtypes: the higher category wins outright
+    (int64 with float32 gives float32); within a category the wider type wins."""
+    if category(a) != category(b):
+        return a if category(a) > category(b) else b
+    return numpy.promote_types(a, b)
+
+
 def _promote(current, dtype):
-    return dtype if current is None else numpy.promote_types(current, dtype)
+    return dtype if current is None else promote_types(current, dtype)
 
 
 def result_type(*operands):

@@ -113,7 +113,12 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _finish(numpy.linspace(start, end, steps).astype(dtype), device, requires_grad)
+    # PyTorch's recipe: a step rounded to dtype, counted from the start for the first half
+    # and back from the end for the second, each value rounded once (as a fused multiply-add)
+    step = float(dtype.type((end - start) / max(steps - 1, 1)))
+    index = numpy.arange(steps, dtype=numpy.float64)
+    values = numpy.where(index < steps // 2, start + step * index, end - step * (steps - 1 - index))
+    return _finish(values.astype(dtype), device, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

@@ -344,8 +344,8 @@ def _arg(x, dim, keepdim, name):
         return _wrap(xp.asarray(index, dtype=dtypes.int64).reshape((1,) * x.ndim if keepdim else ()))
     axis, = reduce.normalize_dims(dim, x.ndim, name) or (0,)
     array = x.array if x.ndim else x.array.reshape(1)
-    return _wrap(getattr(array, name)(axis=axis, keepdims=keepdim).astype(dtypes.int64).reshape(
-        [n for i, n in enumerate(x.shape) if i != axis or keepdim] if x.ndim else ()))
+    result = getattr(array, name)(axis=axis, keepdims=keepdim).astype(dtypes.int64)
+    return _wrap(result if x.ndim else result.reshape(()))
 
 
 def argmax(x, dim=None, keepdim=False):

@@ -34,10 +34,15 @@ def _check_castable(tensor, other):
 
 
 def _rebase(tensor, result):
-    """Give ``tensor`` the values and the history of ``result`` (a recorded in-place op)."""
+    """Give ``tensor`` the values and the history of ``result`` (a recorded in-place op).
+
+    The tensor moves to the result's new storage, so it also gets a new version counter:
+    nodes that saved the old storage still hold it unchanged.
+    """
     tensor.array = result.array.astype(tensor.dtype, copy=False)
     tensor.grad_fn, tensor._requires_grad = result.grad_fn, result.requires_grad
-    return _bump(tensor)
+    tensor._version_counter = [tensor._version_counter[0] + 1]
+    return tensor
 
 
 def _array_of(value, tensor):
