@@ -8,7 +8,7 @@ Write ``import minigrad`` where a PyTorch tutorial says ``import torch``::
     x.grad  # tensor([16.])
 """
 from minigrad import autograd, cuda, random
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import device
 from minigrad.dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int,
                              int8, int16, int32, int64, long, set_default_dtype, short, uint8)
@@ -23,6 +23,7 @@ from minigrad.functions import (abs, add, all, allclose, amax, amin, any, argmax
                                 sigmoid, sign, sin, split, sqrt, square, squeeze, stack, std, sub, sum,
                                 tanh, transpose, true_divide, unsqueeze, var, where)
 from minigrad.gradcheck import GradcheckError, gradcheck
+from minigrad.serialization import CheckpointError, load, save
 from minigrad.sparse import SparseTensor
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)

@@ -23,6 +23,35 @@ FREED_GRAPH_MESSAGE = (
     "the graph a second time or if you need to access saved tensors after calling backward.")
 
 
+def is_anomaly_enabled():
+    return getattr(_grad_mode, "anomaly", False)
+
+
+class detect_anomaly:
+    """``with detect_anomaly():`` backward checks every gradient it computes and raises at the
+    first op whose backward produces NaN or inf, naming the op and the shapes of its inputs."""
+
+    def __enter__(self):
+        self.previous = is_anomaly_enabled()
+        _grad_mode.anomaly = True
+        return self
+
+    def __exit__(self, *exc_info):
+        _grad_mode.anomaly = self.previous
+        return False
+
+
+def _check_finite(node, input_grads):
+    shapes = [tuple(g.shape) if g is not None else None for g in input_grads]
+    for position, grad in enumerate(input_grads):
+        if grad is None or grad.dtype.kind != "f":
+            continue
+        values = grad.to_dense().array if hasattr(grad, "to_dense") else grad
+        if not bool(array_module(values).isfinite(values).all()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan or inf values in its gradient for "
+                               f"input {position} (input shapes: {shapes})")
+
+
 def is_grad_enabled():
     return getattr(_grad_mode, "enabled", True)
 
@@ -267,6 +296,8 @@ def _run_backward(root, seed, retain_graph):
         input_grads = node.backward_arrays(grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
+        if is_anomaly_enabled():
+            _check_finite(node, input_grads)
         if not retain_graph:
             node._free()
         for parent, input_grad in zip(node.parents, input_grads):
