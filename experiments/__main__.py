@@ -1,0 +1,41 @@
+"""``minigrad <subcommand>`` (also ``python -m experiments``): one module per subcommand."""
+import importlib
+import sys
+
+SUBCOMMANDS = {
+    "train": ("experiments.train", "train LeNet on RMB banknotes with the tutorial's recipe (the main job)"),
+    "predict": ("experiments.predict", "classify banknote photos with a trained checkpoint"),
+    "gd": ("experiments.gd", "the tutorial's gradient descent on y = 4x^2"),
+    "lr-sweep": ("experiments.lr_sweep", "loss curves for a range of learning rates"),
+    "momentum": ("experiments.momentum", "plain SGD against momentum and Nesterov"),
+    "optimizers": ("experiments.optimizers", "every optimizer on a test function, paths and losses"),
+    "schedules": ("experiments.schedules", "the learning-rate curve of every scheduler"),
+    "synth-rmb": ("experiments.data_tools", "draw synthetic RMB banknote photos"),
+    "split": ("experiments.data_tools", "split a folder of class folders into train/valid/test"),
+}
+
+
+def usage():
+    lines = ["usage: minigrad <subcommand> [options]   (minigrad <subcommand> --help for its options)", "",
+             "subcommands:"]
+    lines += [f"  {name:<12} {summary}" for name, (_, summary) in SUBCOMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in SUBCOMMANDS:
+        sys.stderr.write(f"minigrad: error: unknown subcommand {name!r}; choose from {', '.join(SUBCOMMANDS)}\n")
+        return 2
+    module = importlib.import_module(SUBCOMMANDS[name][0])
+    if name in ("synth-rmb", "split"):
+        return module.main(rest, command=name)
+    return module.main(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
