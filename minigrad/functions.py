@@ -23,22 +23,25 @@ def _wrap(array):
 def operand(value, dtype, like):
     """``value`` as a Tensor of ``dtype`` on ``like``'s device (numbers become constants)."""
     if isinstance(value, Tensor):
-        if value.device != like.device:
+        if type(value.array) is not type(like.array) and value.device != like.device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                                f"two devices, {like.device} and {value.device}!")
         return value if value.dtype == dtype else cast(value, dtype)
-    return _wrap(module_for(like.device).asarray(value, dtype=dtype))
+    return _wrap(array_module(like.array).asarray(value, dtype=dtype))
 
 
 def _binary(op, a, b, name, dtype=None):
-    like = a if isinstance(a, Tensor) else b
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and dtype is None and a.dtype == b.dtype
+            and type(a.array) is type(b.array)):
+        pass  # the common case: nothing to convert
+    else:
+        like = a if isinstance(a, Tensor) else b
         if hasattr(a, "__array__") and not isinstance(a, Tensor):
             a = Tensor(a, device=like.device)
         if hasattr(b, "__array__") and not isinstance(b, Tensor):
             b = Tensor(b, device=like.device)
-    dtype = dtype or dtypes.result_type(a, b)
-    a, b = operand(a, dtype, like), operand(b, dtype, like)
+        dtype = dtype or dtypes.result_type(a, b)
+        a, b = operand(a, dtype, like), operand(b, dtype, like)
     try:
         return op.apply(a, b)
     except ValueError as error:
