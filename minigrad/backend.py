@@ -107,3 +107,13 @@ def move(array, dev):
 def to_numpy(array):
     """A NumPy view (CPU) or copy (CUDA) of ``array``."""
     return array if array_module(array) is numpy else array.get()
+
+
+def scatter_add(target, index, values):
+    """``target[index] += values`` where repeated indices accumulate (NumPy's ``add.at``)."""
+    if array_module(target) is numpy:
+        numpy.add.at(target, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+    return target

@@ -5,7 +5,7 @@ rows, possibly repeated) and ``values`` (one row each). It mirrors the parts of 
 sparse COO tensors that a sparse gradient needs: ``is_sparse``, ``coalesce()``,
 ``to_dense()``, ``_indices()``, ``_values()``; adding two of them concatenates their rows.
 """
-from minigrad.backend import array_module, device_of
+from minigrad.backend import array_module, device_of, scatter_add
 
 
 class SparseTensor:
@@ -60,14 +60,14 @@ class SparseTensor:
         xp = array_module(self.values_array)
         unique, position = xp.unique(self.indices_array, return_inverse=True)
         summed = xp.zeros((unique.shape[0],) + self.shape[1:], dtype=self.dtype)
-        xp.add.at(summed, position.reshape(-1), self.values_array)
+        scatter_add(summed, position.reshape(-1), self.values_array)
         return SparseTensor(unique, summed, self.shape, coalesced=True)
 
     def to_dense(self):
         from minigrad.tensor import Tensor
         xp = array_module(self.values_array)
         dense = xp.zeros(self.shape, dtype=self.dtype)
-        xp.add.at(dense, self.indices_array, self.values_array)
+        scatter_add(dense, self.indices_array, self.values_array)
         return Tensor._wrap(dense, None, False)
 
     def __add__(self, other):

@@ -1,6 +1,6 @@
 """Ops that move values around without changing them: reshape, transpose, indexing, joining."""
 from minigrad.autograd import Op
-from minigrad.backend import array_module
+from minigrad.backend import array_module, scatter_add
 from minigrad.ops.elementwise import unbroadcast
 
 
@@ -70,7 +70,7 @@ class GetItem(Op):
         xp = array_module(grad)
         out = xp.zeros(ctx.shape, dtype=grad.dtype)
         if has_advanced_index(ctx.index):
-            xp.add.at(out, ctx.index, grad)
+            scatter_add(out, ctx.index, grad)
         else:
             out[ctx.index] = grad
         return out
