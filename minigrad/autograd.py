@@ -12,6 +12,8 @@ leaves accumulate into ``.grad``; nothing ever zeroes them.
 """
 import threading
 
+import numpy
+
 from minigrad.backend import array_module
 
 _grad_mode = threading.local()
@@ -148,8 +150,8 @@ class Op:
         record = is_grad_enabled() and any(t.requires_grad for t in tensors)
         results = []
         for array in out:
-            if not hasattr(array, "ndim"):  # NumPy reductions may return scalars
-                array = array_module(arrays[0] if arrays else array).asarray(array)
+            if isinstance(array, numpy.generic):  # NumPy reductions return scalars, not 0-d arrays
+                array = numpy.asarray(array)
             results.append(Tensor._wrap(array, None, False))
         if record:
             ctx.parents = tuple(t.grad_fn if t.grad_fn is not None else (t if t.requires_grad else None)
@@ -158,7 +160,7 @@ class Op:
             ctx._freed = False
             ctx._remember_versions(tensors, results[0])
             results[0].grad_fn = ctx
-            results[0].requires_grad = True
+            results[0]._requires_grad = True
         return results[0] if len(results) == 1 else tuple(results)
 
     def save_for_backward(self, *arrays):
