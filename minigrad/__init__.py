@@ -18,7 +18,7 @@ from minigrad.factories import (arange, as_tensor, empty, empty_like, eye, from_
 from minigrad.functions import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, cat, chunk,
                                 clamp, clip, clone, concat, cos, div, dot, eq, equal, exp, expand, flatten,
                                 ge, gt, isfinite, isinf, isnan, le, log, logical_and, logical_not,
-                                logical_or, logical_xor, logsumexp, lt, matmul, max, maximum, mean, min,
+                                logical_or, logical_xor, log1p, logsumexp, lt, matmul, max, maximum, mean, min,
                                 minimum, mm, mul, ne, neg, norm, permute, pow, relu, reshape, rsqrt,
                                 sigmoid, sign, sin, split, sqrt, square, squeeze, stack, std, sub, sum,
                                 tanh, transpose, true_divide, unsqueeze, var, where)

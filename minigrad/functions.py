@@ -116,6 +116,10 @@ def log(x):
     return _unary_float(ew.Log, x)
 
 
+def log1p(x):
+    return _unary_float(ew.Log1p, x)
+
+
 def sqrt(x):
     return _unary_float(ew.Sqrt, x)
 

@@ -401,6 +401,9 @@ class Tensor:
     def log(self):
         return functions.log(self)
 
+    def log1p(self):
+        return functions.log1p(self)
+
     def sqrt(self):
         return functions.sqrt(self)
 

@@ -30,6 +30,7 @@ CASES = [
     ("exp", [(3, 4)], lambda m, a: m.exp(a), ANY),
     ("log", [(3, 4)], lambda m, a: a.log(), POSITIVE),
     ("sqrt", [(3, 4)], lambda m, a: m.sqrt(a), POSITIVE),
+    ("log1p", [(3, 4)], lambda m, a: m.log1p(a), POSITIVE),
     ("abs", [(3, 4)], lambda m, a: a.abs(), ANY),
     ("sign", [(3, 4)], lambda m, a: a.sign() * a, ANY),
     ("clamp", [(4, 5)], lambda m, a: a.clamp(-0.5, 0.5), ANY),

@@ -160,6 +160,22 @@ class Log(Op):
             return grad / x
 
 
+class Log1p(Op):
+    """log(1 + x), accurate for small x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with quiet():
+            return array_module(x).log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        with quiet():
+            return grad / (1 + x)
+
+
 class Sqrt(Op):
     @staticmethod
     def forward(ctx, x):

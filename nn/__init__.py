@@ -1,0 +1,17 @@
+"""minigrad.nn: modules, layers, losses, ``nn.functional``, ``nn.init`` and ``nn.models``."""
+from nn import functional, init
+from nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.containers import ModuleDict, ModuleList, Sequential
+from nn.conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
+from nn.linear import Embedding, Flatten, Identity, Linear
+from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
+from nn.module import Module
+from nn.normalization import BatchNorm1d, BatchNorm2d, Dropout
+from nn.parameter import Parameter
+from nn.summary import summary
+from nn import models  # noqa: E402 - models are built from the layers above
+
+__all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+           "Linear", "Identity", "Flatten", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+           "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "BatchNorm1d", "BatchNorm2d", "Dropout",
+           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss"]

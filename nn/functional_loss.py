@@ -1,0 +1,144 @@
+"""Loss functions of ``nn.functional``: cross entropy and friends, with PyTorch's options."""
+import minigrad
+from minigrad.ops import nn_ops
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce(losses, reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _classes_last(input):  # noqa: A002
+    """(N, C, d1, ...) -> (N*d1*..., C) so every row is one prediction."""
+    if input.ndim == 1:
+        return input.reshape(1, -1)
+    if input.ndim == 2:
+        return input
+    return input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+
+
+def _check_targets(input, target, name):  # noqa: A002
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}: expected target of integer class indices (Long), got {target.dtype}; "
+                           f"float targets must have the input's shape (class probabilities)")
+    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+    if tuple(target.shape) != expected:
+        raise ValueError(f"{name}: expected target of shape {expected} for input of shape {tuple(input.shape)}, "
+                         f"got {tuple(target.shape)}")
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  # noqa: A002
+    """-input[i, target[i]] * weight[target[i]], averaged over the weights of the counted rows."""
+    _check_targets(input, target, "nll_loss")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    flat_target = target.array.reshape(-1)
+    counted = flat_target[flat_target != ignore_index]
+    if counted.size and (int(counted.min()) < 0 or int(counted.max()) >= classes):
+        bad = int(counted.max()) if int(counted.max()) >= classes else int(counted.min())
+        raise IndexError(f"Target {bad} is out of bounds: the input has {classes} classes (0 to {classes - 1})")
+    losses = nn_ops.NLLLoss.apply(_classes_last(input), flat_target, None if weight is None else weight.array,
+                                  ignore_index, reduction)
+    if reduction == "none":
+        return losses.reshape(target.shape)
+    return losses
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
+                  label_smoothing=0.0):
+    """log_softmax over the class axis 1, then NLL (class-index targets) or -sum(p * log q)
+    (probability targets, same shape as the input); ``label_smoothing`` mixes in the uniform target."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 1 if input.ndim > 1 else 0
+    log_probs = nn_ops.LogSoftmax.apply(input, class_dim)
+    classes = input.shape[class_dim]
+    if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
+        return _soft_cross_entropy(log_probs, target, weight, reduction, label_smoothing, class_dim)
+    loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return loss
+    shape = [1] * input.ndim
+    shape[class_dim] = -1
+    weighted = log_probs if weight is None else log_probs * weight.reshape(shape)
+    counted = minigrad.tensor(target.array != ignore_index, dtype=input.dtype, device=input.device)
+    smooth = -weighted.sum(class_dim) * counted
+    if reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / counted.sum()
+        else:
+            picked = weight.array[minigrad.backend.array_module(target.array).where(counted.array > 0, target.array, 0)]
+            smooth = smooth.sum() / float((picked * counted.array).sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * loss + (label_smoothing / classes) * smooth
+
+
+def _soft_cross_entropy(log_probs, target, weight, reduction, label_smoothing, class_dim):
+    classes = log_probs.shape[class_dim]
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    terms = log_probs * target
+    if weight is not None:
+        shape = [1] * log_probs.ndim
+        shape[class_dim] = -1
+        terms = terms * weight.reshape(shape)
+    return _reduce(-terms.sum(class_dim), reduction)  # 'mean' averages over samples, not weights
+
+
+def _check_same_shape(input, target, name):  # noqa: A002
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"{name}: target size {tuple(target.shape)} must be the same as input size "
+                         f"{tuple(input.shape)}")
+
+
+def mse_loss(input, target, reduction="mean"):  # noqa: A002
+    _check_same_shape(input, target, "mse_loss")
+    difference = input - target
+    return _reduce(difference * difference, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):  # noqa: A002
+    _check_same_shape(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):  # noqa: A002
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (Huber-like)."""
+    _check_same_shape(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    difference = (input - target).abs()
+    if beta == 0:
+        return _reduce(difference, reduction)
+    losses = minigrad.where(difference < beta, 0.5 * difference * difference / beta, difference - 0.5 * beta)
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa: A002
+    """-(t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does."""
+    _check_same_shape(input, target, "binary_cross_entropy")
+    values = input.array
+    if values.size and (float(values.min()) < 0 or float(values.max()) > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    losses = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):  # noqa: A002
+    """BCE on sigmoid(x), computed stably: (1 - t) x + w_t (log(1 + exp(-|x|)) + max(-x, 0))."""
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)
+    losses = (1 - target) * input + log_weight * softplus_neg
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)

@@ -1,0 +1,4 @@
+"""Ready-made models."""
+from nn.models.lenet import LeNet
+
+__all__ = ["LeNet"]
