@@ -12,15 +12,17 @@ class _BatchNorm(Module):
     expected_dims = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.affine, self.track_running_stats, self.use_bias = affine, track_running_stats, affine and bias
         if affine:
             self.weight = Parameter(minigrad.ones(num_features, device=device, dtype=dtype))
-            self.bias = Parameter(minigrad.zeros(num_features, device=device, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if self.use_bias:
+            self.bias = Parameter(minigrad.zeros(num_features, device=device, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", minigrad.zeros(num_features, device=device, dtype=dtype))
@@ -38,6 +40,7 @@ class _BatchNorm(Module):
             self.num_batches_tracked.zero_()
         if self.affine:
             init.ones_(self.weight)
+        if self.use_bias:
             init.zeros_(self.bias)
 
     def forward(self, x):
@@ -60,7 +63,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.use_bias}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
