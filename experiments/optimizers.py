@@ -32,7 +32,7 @@ def make(name, point, lr):
     if name == "Nesterov":
         return optim.SGD([point], lr=lr, momentum=0.9, nesterov=True)
     if name == "LBFGS":
-        return optim.LBFGS([point], lr=lr, max_iter=1, history_size=10, line_search_fn="strong_wolfe")
+        return optim.LBFGS([point], lr=lr, max_iter=1, max_eval=10, history_size=10, line_search_fn="strong_wolfe")
     return getattr(optim, name)([point], lr=lr)
 
 
