@@ -6,22 +6,24 @@ import sys
 from common import ROOT, print_rows
 
 STEPS = 20
+# VmHWM (peak resident memory of this process image) rather than ru_maxrss, which Linux carries
+# over from the parent across exec and so would report the benchmark runner's own peak.
 CHILD = r"""
-import resource, sys
+import sys
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 import numpy
 from lenet_step import make_steps_for
 step = make_steps_for({library!r}, 256)
 for _ in range({steps}):
     step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print([line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")][0])
 """
 
 
 def peak_rss_mb(library):
     code = CHILD.format(root=str(ROOT), bench=str(ROOT / "bench"), library=library, steps=STEPS)
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return int(output.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    return int(output.strip().splitlines()[-1]) / 1024  # VmHWM is in KiB
 
 
 def run(quick=False):

@@ -41,13 +41,23 @@ def gather_windows(padded, kernel, stride, dilation, out_hw):
     return windows
 
 
+def first_position_of(windows, best):
+    """For each window, the first offset (in row-major kernel order) holding its maximum: where
+    PyTorch sends the gradient. (A loop over the kh*kw offsets beats argmax along axis 0.)"""
+    xp = array_module(windows)
+    winner = xp.full(best.shape, len(windows) - 1, dtype=xp.int16)
+    for offset in range(len(windows) - 2, -1, -1):
+        xp.copyto(winner, offset, where=windows[offset] == best)
+    return winner
+
+
 class MaxPool2d(Op):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
         padded = pad_for_windows(x, padding, out_hw, kernel, stride, dilation, fill=-float("inf"))
         windows = gather_windows(padded, kernel, stride, dilation, out_hw)
-        winner = windows.argmax(axis=0)  # the first maximum, as PyTorch picks
-        out = array_module(x).take_along_axis(windows, winner[None], axis=0)[0]
+        out = windows.max(axis=0)
+        winner = first_position_of(windows, out)
         ctx.save_for_backward(winner)
         ctx.geometry = (x.shape, padded.shape, kernel, stride, padding, dilation, out_hw)
         ctx.winner = winner
