@@ -79,7 +79,7 @@ def make_sample_grid(out_png, real_dir=None, synth_dir=None, n=4, seed=0):
             if real_dir and (Path(real_dir) / kind).is_dir():
                 rows.append((f"real {kind} yuan", _images(Path(real_dir) / kind)[:n]))
             rows.append((f"synthetic {kind} yuan", _images(synth_dir / kind)[:n]))
-        cell_w, cell_h, label_w = 240, 120, 150
+        cell_w, cell_h, label_w = 180, 90, 130
         grid = Image.new("RGB", (label_w + n * cell_w, len(rows) * cell_h), "white")
         draw = ImageDraw.Draw(grid)
         for r, (title, paths) in enumerate(rows):
@@ -88,5 +88,5 @@ def make_sample_grid(out_png, real_dir=None, synth_dir=None, n=4, seed=0):
                 with Image.open(path) as img:
                     grid.paste(img.convert("RGB").resize((cell_w - 6, cell_h - 6)), (label_w + c * cell_w, r * cell_h + 3))
     Path(out_png).parent.mkdir(parents=True, exist_ok=True)
-    grid.save(out_png, optimize=True)
+    grid.quantize(colors=256).save(out_png, optimize=True)  # a palette keeps the PNG small
     return Path(out_png)
