@@ -11,10 +11,11 @@ from minigrad.backend import array_module
 from optim.optimizer import Optimizer, check_betas, check_common, increment, lerp_, scalar_state, zeros_state
 
 
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
-                amsgrad, maximize, decoupled_weight_decay):
-    """One Adam step on arrays, in place; ``step`` counts this step (1 on the first)."""
-    xp = array_module(param)
+def decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, decoupled_weight_decay,
+                      maximize):
+    """The part Adam, NAdam and RAdam share: weight decay (L2 in the gradient, or decoupled:
+    w <- w (1 - lr wd)), then m <- beta1 m + (1 - beta1) g and v <- beta2 v + (1 - beta2) g^2.
+    Returns the gradient as used (negated when maximize, with the L2 term)."""
     if maximize:
         grad = -grad
     if weight_decay != 0:
@@ -25,6 +26,15 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta
     lerp_(exp_avg, grad, 1 - beta1)
     exp_avg_sq *= beta2
     exp_avg_sq += (1 - beta2) * grad * grad
+    return grad
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
+                amsgrad, maximize, decoupled_weight_decay):
+    """One Adam step on arrays, in place; ``step`` counts this step (1 on the first)."""
+    xp = array_module(param)
+    decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, decoupled_weight_decay,
+                      maximize)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     if amsgrad:

@@ -10,28 +10,21 @@
 import numpy
 
 from minigrad.backend import array_module
-from optim.optimizer import Optimizer, check_betas, check_common, increment, lerp_, scalar_state, zeros_state
+from optim.adam import decay_and_moments
+from optim.optimizer import Optimizer, check_betas, check_common, increment, scalar_state, zeros_state
 
 
 def nadam_update(param, grad, exp_avg, exp_avg_sq, mu_product, step, lr, beta1, beta2, eps, weight_decay,
                  momentum_decay, decoupled_weight_decay, maximize):
     """One NAdam step; ``mu_product`` is the float32 0-d array of the running product of mu."""
     xp = array_module(param)
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-        else:
-            grad = grad + weight_decay * param
+    grad = decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                             decoupled_weight_decay, maximize)
     bias_correction2 = 1 - beta2 ** step
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
     mu_product *= numpy.float32(mu)  # kept in float32, like PyTorch's state tensor
     product = float(mu_product)
-    lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * grad * grad
     denom = xp.sqrt(exp_avg_sq / bias_correction2) + eps
     param += (-lr * (1.0 - mu) / (1.0 - product)) * grad / denom
     param += ((-lr * mu_next) / (1.0 - product * mu_next)) * exp_avg / denom

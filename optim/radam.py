@@ -7,7 +7,8 @@
     else:          w <- w - lr m^          (too early for a reliable variance: plain momentum)
 """
 from minigrad.backend import array_module
-from optim.optimizer import Optimizer, check_betas, check_common, increment, lerp_, scalar_state, zeros_state
+from optim.adam import decay_and_moments
+from optim.optimizer import Optimizer, check_betas, check_common, increment, scalar_state, zeros_state
 
 RECTIFICATION_THRESHOLD = 5.0
 
@@ -15,16 +16,8 @@ RECTIFICATION_THRESHOLD = 5.0
 def radam_update(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
                  decoupled_weight_decay, maximize):
     xp = array_module(param)
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-        else:
-            grad = grad + weight_decay * param
-    lerp_(exp_avg, grad, 1 - beta1)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * grad * grad
+    decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, decoupled_weight_decay,
+                      maximize)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     corrected = exp_avg / bias_correction1
