@@ -1,13 +1,14 @@
 """Datasets: anything with ``__getitem__`` and ``__len__``, plus the usual combinators."""
 import bisect
 import math
-
+import warnings
 
 from minigrad.random import numpy_generator
 
 
 class Dataset:
-    """Subclass it with ``__getitem__(index)`` and ``__len__()``; ``a + b`` concatenates."""
+    """A map-style dataset: subclass it with ``__getitem__(index)`` and ``__len__()``;
+    ``a + b`` concatenates two datasets."""
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
@@ -41,8 +42,8 @@ class Subset(Dataset):
         self.dataset, self.indices = dataset, list(indices)
 
     def __getitem__(self, index):
-        if isinstance(index, list):
-            return [self.dataset[self.indices[i]] for i in index]
+        if isinstance(index, list):  # a batch of positions, passed on to the dataset as PyTorch does
+            return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
     def __len__(self):
@@ -74,22 +75,35 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
+def _fraction_lengths(fractions, total):
+    """Floor each share of ``total``, then hand out the remainder round-robin, as PyTorch."""
+    for i, fraction in enumerate(fractions):
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+    counts = [int(math.floor(total * fraction)) for fraction in fractions]
+    for i in range(total - sum(counts)):
+        counts[i % len(counts)] += 1
+    for i, count in enumerate(counts):
+        if count == 0:
+            warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                          stacklevel=3)
+    return counts
+
+
 def random_split(dataset, lengths, generator=None):
-    """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1)."""
-    total = len(dataset)
-    lengths = list(lengths)
+    """Split ``dataset`` into non-overlapping Subsets of the given lengths, or of the given
+    fractions of its length (summing to 1). The permutation comes from ``generator`` or from
+    minigrad's default generator, so a seed gives the same split."""
+    total, lengths = len(dataset), list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
-        counts = [int(math.floor(total * fraction)) for fraction in lengths]
-        for i in range(total - sum(counts)):  # hand out the remainder round-robin, as PyTorch
-            counts[i % len(counts)] += 1
-        lengths = counts
+        lengths = _fraction_lengths(lengths, total)
+    if any(length < 0 for length in lengths):
+        raise ValueError(f"random_split lengths must be non-negative, got {lengths}")
     if sum(lengths) != total:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = numpy_generator(generator).permutation(total).tolist()
     subsets, start = [], 0
     for length in lengths:
-        subsets.append(Subset(dataset, order[start:start + length]))
-        start += length
+        subsets.append(Subset(dataset, order[start:start + int(length)]))
+        start += int(length)
     return subsets
-
-

@@ -1,9 +1,10 @@
-"""Datasets of image files: ImageFolder (class sub-folders) and the tutorial's RMBDataset.
+"""Datasets of image files: ImageFolder (one sub-folder per class) and the tutorial's RMBDataset.
 
 Decoding JPEGs is the slow part of the tutorial's pipeline. When the transform starts with a
-Resize, each JPEG is decoded at a reduced scale (PIL's draft mode: the decoder skips detail
-the resize would discard anyway, still at least twice the target size); ``cache=True`` keeps
-decoded images in memory so later epochs skip decoding altogether.
+Resize, each JPEG is decoded at a reduced scale (Pillow's draft mode: the decoder scales the
+DCT by 1/2, 1/4 or 1/8, skipping detail the resize would throw away) while staying at least
+``DRAFT_MARGIN`` times the Resize target, so the resized result stays close to a full decode.
+``cache=True`` keeps the decoded (drafted) images in memory so that later epochs skip decoding.
 """
 import warnings
 from pathlib import Path
@@ -15,40 +16,66 @@ from data.transforms import Compose, Resize
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 RMB_LABELS = {"1": 0, "100": 1}
+DRAFT_MARGIN = 2  # decode at >= 2x the Resize target: the antialiased resize then matches a full decode
+DECODE_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 
 def load_image(path, resize=None):
-    """An RGB PIL image; with ``resize`` (a Resize) JPEGs are decoded at reduced scale."""
+    """Open ``path`` as an RGB PIL image. With ``resize`` (a ``transforms.Resize``) a JPEG is
+    decoded at reduced scale, still at least DRAFT_MARGIN times that Resize's output size.
+    Any decoding problem raises OSError naming the file."""
     try:
         with Image.open(path) as img:
             if resize is not None and img.format == "JPEG":
-                width, height = resize.target(*img.size)
-                img.draft("RGB", (2 * width, 2 * height))
+                width, height = resize.output_size(*img.size)
+                img.draft("RGB", (DRAFT_MARGIN * width, DRAFT_MARGIN * height))
             return img.convert("RGB")
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
-        raise OSError(f"cannot read image {path}: {error}") from None
+    except DECODE_ERRORS as error:
+        raise OSError(f"cannot read image {path}: {error}") from error
 
 
-def _first_resize(transform):
-    first = transform.transforms[0] if isinstance(transform, Compose) and transform.transforms else transform
-    return first if isinstance(first, Resize) else None
+def first_resize(transform):
+    """The Resize that ``transform`` starts with (itself, or a Compose's first step), or None."""
+    while isinstance(transform, Compose) and transform.transforms:
+        transform = transform.transforms[0]
+    return transform if isinstance(transform, Resize) else None
 
 
-def _readable(path):
+def _decode_error(path):
+    """Why ``path`` cannot be decoded, or None. JPEGs are checked at 1/8 scale, which still
+    reads every byte of the compressed data but costs a fraction of a full decode."""
     try:
         with Image.open(path) as img:
+            if img.format == "JPEG":
+                img.draft(img.mode, (1, 1))
             img.load()
-        return True
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
-        return False
+        return None
+    except DECODE_ERRORS as error:
+        return error
+
+
+def _image_files(folder):
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
 
 
 class ImageFolder(Dataset):
-    """``root/<class>/<image>``: sorted class folders give the labels 0, 1, ...
+    """Images in ``root/<class>/``: the sorted class folder names get the labels 0, 1, ...
+    (or pass ``class_to_idx``). Reads .jpg, .jpeg and .png in any letter case; items are
+    ``(transform(image), target_transform(label))`` with the image as an RGB PIL image.
 
-    Attributes ``classes``, ``class_to_idx``, ``samples`` (path, label) and ``targets``.
-    ``skip_bad=True`` checks every image at construction and leaves out (with a warning naming
-    it) those that cannot be decoded; otherwise a broken image raises OSError when it is read.
+    Attributes as torchvision's: ``classes``, ``class_to_idx``, ``samples`` (and ``imgs``):
+    a list of (path, label), and ``targets``.
+
+    * ``draft=True``: when ``transform`` starts with a Resize, JPEGs are decoded at reduced
+      scale (see ``load_image``); ``draft=False`` always decodes at full size.
+    * ``cache=True``: decoded images are kept in memory (per process: with DataLoader workers,
+      each worker fills its own copy for one epoch, so the cache pays off in the main process).
+    * ``skip_bad=True``: every image is test-decoded at construction (at 1/8 scale for JPEGs);
+      unreadable ones are left out with a warning naming them. Otherwise files are only read
+      when indexed, and a broken one raises OSError naming it then.
+
+    A missing ``root`` or class folder raises FileNotFoundError; a root without class folders
+    or a class folder without images raises ValueError.
     """
 
     def __init__(self, root, transform=None, target_transform=None, draft=True, cache=False, skip_bad=False,
@@ -58,43 +85,51 @@ class ImageFolder(Dataset):
             raise FileNotFoundError(f"image folder not found: {self.root}")
         if class_to_idx is None:
             names = sorted(entry.name for entry in self.root.iterdir() if entry.is_dir())
+            if not names:
+                raise ValueError(f"no class folders (holding images) in {self.root}")
             class_to_idx = {name: index for index, name in enumerate(names)}
         self.class_to_idx = dict(class_to_idx)
         self.classes = sorted(self.class_to_idx, key=self.class_to_idx.get)
-        self.samples = []
+        self.samples = self._find_samples()
+        if skip_bad:
+            self.samples = self._readable_samples()
+        self.imgs = self.samples
+        self.targets = [label for _, label in self.samples]
+        self.transform, self.target_transform = transform, target_transform
+        self.resize = first_resize(transform) if draft else None
+        self.cache = {} if cache else None
+
+    def _find_samples(self):
+        samples = []
         for name in self.classes:
             folder = self.root / name
             if not folder.is_dir():
                 raise FileNotFoundError(f"class folder not found: {folder}")
-            files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
-            self.samples += [(str(p), self.class_to_idx[name]) for p in files]
-        if not self.samples:
-            raise ValueError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found in {self.root}")
-        if skip_bad:
-            self._drop_unreadable()
-        self.targets = [label for _, label in self.samples]
-        self.transform, self.target_transform = transform, target_transform
-        self.resize = _first_resize(transform) if draft else None
-        self.cache = {} if cache else None
+            files = _image_files(folder)
+            if not files:
+                raise ValueError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found in {folder}")
+            samples += [(str(path), self.class_to_idx[name]) for path in files]
+        return samples
 
-    def _drop_unreadable(self):
+    def _readable_samples(self):
         kept = []
         for path, label in self.samples:
-            if _readable(path):
+            error = _decode_error(path)
+            if error is None:
                 kept.append((path, label))
             else:
-                warnings.warn(f"skipping unreadable image {path}", stacklevel=3)
+                warnings.warn(f"skipping unreadable image {path}: {error}", stacklevel=4)
         if not kept:
             raise ValueError(f"no readable images in {self.root}")
-        self.samples = kept
+        return kept
 
     def load(self, index):
-        path = self.samples[index][0]
-        if self.cache is not None and path in self.cache:
-            return self.cache[path].copy()
-        img = load_image(path, self.resize)
+        """The decoded image at ``index`` (from the cache when it is on and filled)."""
+        if self.cache is not None and index in self.cache:
+            return self.cache[index].copy()  # a transform may change it in place
+        img = load_image(self.samples[index][0], self.resize)
         if self.cache is not None:
-            self.cache[path] = img
+            self.cache[index] = img.copy()
         return img
 
     def __getitem__(self, index):
@@ -110,9 +145,11 @@ class ImageFolder(Dataset):
 
 
 class RMBDataset(ImageFolder):
-    """The tutorial's dataset: ``data_dir/1/*`` (label 0) and ``data_dir/100/*`` (label 1)."""
+    """The tutorial's banknote dataset: ``data_dir/1/*`` has label 0 (1 yuan) and
+    ``data_dir/100/*`` label 1 (100 yuan). Options as ImageFolder's (draft, cache, skip_bad)."""
 
     def __init__(self, data_dir, transform=None, **options):
         super().__init__(data_dir, transform, class_to_idx=RMB_LABELS, **options)
+        self.data_dir = self.root
         self.label_name = dict(RMB_LABELS)
         self.data_info = self.samples  # the tutorial's attribute name

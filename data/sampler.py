@@ -1,18 +1,31 @@
-"""Samplers decide the order of indices; BatchSampler groups them into batches."""
+"""Samplers decide the order of indices each epoch; BatchSampler groups them into batches.
+Random ones draw from their ``generator`` or from minigrad's default generator."""
 import numpy
 
 from minigrad.random import numpy_generator
 
 
-class Sampler:
-    def __iter__(self):
-        raise NotImplementedError
+def _check_positive_int(value, name):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
 
-    def __len__(self):
-        raise NotImplementedError
+
+def _check_bool(value, name, error=ValueError):
+    if not isinstance(value, bool):
+        raise error(f"{name} should be a boolean value, but got {name}={value}")
+
+
+class Sampler:
+    """Base class: an iterable of dataset indices (subclasses define ``__iter__`` and usually
+    ``__len__``)."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
 class SequentialSampler(Sampler):
+    """0, 1, ..., len(data_source) - 1, in order."""
+
     def __init__(self, data_source):
         self.data_source = data_source
 
@@ -24,14 +37,14 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A fresh permutation (or draws with replacement) every epoch, from ``generator`` or the
-    default generator: seeded runs shuffle the same way."""
+    """A fresh permutation every epoch (or ``num_samples`` draws with ``replacement``); without
+    replacement, ``num_samples`` above the dataset size chains several permutations."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        _check_bool(replacement, "replacement", TypeError)  # PyTorch's types: TypeError here, ValueError below
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
-        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
-            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
+        _check_positive_int(self.num_samples, "num_samples")
 
     @property
     def num_samples(self):
@@ -42,41 +55,50 @@ class RandomSampler(Sampler):
         if self.replacement:
             return iter(rng.integers(0, n, self.num_samples).tolist())
         rounds = -(-self.num_samples // n)
-        return iter(numpy.concatenate([rng.permutation(n) for _ in range(rounds)])[:self.num_samples].tolist())
+        order = numpy.concatenate([rng.permutation(n) for _ in range(rounds)])
+        return iter(order[:self.num_samples].tolist())
 
     def __len__(self):
         return self.num_samples
 
 
 class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a fresh random order every epoch."""
+
     def __init__(self, indices, generator=None):
         self.indices, self.generator = list(indices), generator
 
     def __iter__(self):
-        return (self.indices[i] for i in numpy_generator(self.generator).permutation(len(self.indices)))
+        order = numpy_generator(self.generator).permutation(len(self.indices))
+        return iter([self.indices[i] for i in order])
 
     def __len__(self):
         return len(self.indices)
 
 
 class WeightedRandomSampler(Sampler):
-    """``num_samples`` indices drawn with probability proportional to ``weights``."""
+    """``num_samples`` indices drawn with probability proportional to ``weights`` (with
+    replacement by default; without it, each index at most once)."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        weights = numpy.asarray(getattr(weights, "tolist", lambda: weights)(), dtype=numpy.float64)
-        if weights.ndim != 1 or (weights < 0).any() or weights.sum() <= 0:
-            raise ValueError("weights should be a 1-D sequence of non-negative numbers with a positive sum")
-        if not isinstance(num_samples, int) or num_samples <= 0:
-            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        _check_positive_int(num_samples, "num_samples")
+        _check_bool(replacement, "replacement")
+        weights = numpy.asarray(weights.tolist() if hasattr(weights, "tolist") else weights, dtype=numpy.float64)
+        if weights.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {weights.shape}")
+        if (weights < 0).any() or not numpy.isfinite(weights).all():
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0 or inf/nan)")
+        if weights.sum() <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         if not replacement and num_samples > int((weights > 0).sum()):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+            raise RuntimeError(f"cannot draw {num_samples} samples without replacement from "
+                               f"{int((weights > 0).sum())} indices of non-zero weight")
         self.weights, self.num_samples = weights, num_samples
         self.replacement, self.generator = replacement, generator
 
     def __iter__(self):
-        rng = numpy_generator(self.generator)
-        chosen = rng.choice(len(self.weights), self.num_samples, replace=self.replacement,
-                            p=self.weights / self.weights.sum())
+        chosen = numpy_generator(self.generator).choice(len(self.weights), self.num_samples,
+                                                        replace=self.replacement, p=self.weights / self.weights.sum())
         return iter(chosen.tolist())
 
     def __len__(self):
@@ -84,11 +106,11 @@ class WeightedRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Lists of ``batch_size`` indices from ``sampler``; the last one shorter unless ``drop_last``."""
+    """Lists of ``batch_size`` indices from ``sampler``; the last one is shorter unless
+    ``drop_last``."""
 
     def __init__(self, sampler, batch_size, drop_last):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        _check_positive_int(batch_size, "batch_size")
         if not isinstance(drop_last, bool):
             raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last

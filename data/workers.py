@@ -1,56 +1,82 @@
 """Worker processes for ``DataLoader(num_workers > 0)``.
 
-The main process sends ``(batch number, indices)`` to the workers round-robin, a few batches
-ahead, and yields the results in batch order. Each worker seeds minigrad's default generator
-with ``base_seed + worker_id`` (random transforms are reproducible), and reports exceptions
-with their traceback; the main process re-raises them and shuts every worker down, as it
-does when the loop is left early or the iterator is garbage collected.
+The main process sends ``(batch number, indices)`` to the workers round-robin through one
+index queue per worker, keeping ``prefetch_factor`` batches per worker in flight, and yields
+the results from the shared result queue in batch order (a reorder buffer holds the early
+ones). Worker ``i`` seeds minigrad's default generator (and Python's and NumPy's global ones,
+for user code) with ``base_seed + i``, so random transforms are reproducible. A worker sends
+back the traceback of any exception; the main process re-raises it naming the worker, and
+stops every worker on errors, at the end of the epoch, and when the loop is left early (the
+iterator is closed or garbage collected).
 """
 import multiprocessing
+import pickle
 import queue
+import random
 import traceback
 from dataclasses import dataclass
 
+import numpy
+
 import minigrad
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2
+JOIN_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
 class WorkerInfo:
+    """What ``get_worker_info()`` tells code running in a worker process."""
     id: int
     num_workers: int
     seed: int
     dataset: object
 
 
-_worker_info = [None]  # set once per worker process; None in the main process
+_current_worker = [None]  # set once in each worker process; stays None in the main process
 
 
 def get_worker_info():
-    """In a worker process: its id, the number of workers, its seed and its dataset copy; else None."""
-    return _worker_info[0]
+    """In a DataLoader worker: its id, the number of workers, its seed and its copy of the
+    dataset (a ``WorkerInfo``); None in the main process."""
+    return _current_worker[0]
 
 
-def _worker_loop(dataset, collate_fn, index_queue, result_queue, info, worker_init_fn):
-    _worker_info[0] = WorkerInfo(info[0], info[1], info[2], dataset)
-    minigrad.manual_seed(info[2])
+def _seed_everything(seed):
+    minigrad.manual_seed(seed)
+    random.seed(seed)
+    numpy.random.seed(seed % 2 ** 32)
+
+
+def _failure(worker_id, error):
+    """A picklable report of ``error``: its type when that pickles, and the traceback text."""
     try:
-        if worker_init_fn is not None:
-            worker_init_fn(info[0])
-    except Exception:
-        result_queue.put((-1, None, traceback.format_exc()))
+        error_type = pickle.loads(pickle.dumps(type(error)))
+    except Exception:  # a type defined in a local scope, say: re-raised as RuntimeError
+        error_type = None
+    return worker_id, error_type, traceback.format_exc()
+
+
+def _worker_loop(loader, worker_id, seed, index_queue, result_queue):
+    _current_worker[0] = WorkerInfo(worker_id, loader.num_workers, seed, loader.dataset)
+    _seed_everything(seed)
+    try:
+        if loader.worker_init_fn is not None:
+            loader.worker_init_fn(worker_id)
+    except Exception as error:
+        result_queue.put((-1, None, _failure(worker_id, error)))
         return
     while True:
         task = index_queue.get()
-        if task is None:
-            break
-        number, indices, unbatched = task
-        try:
-            samples = [dataset[i] for i in indices]
-            result_queue.put((number, collate_fn(samples[0] if unbatched else samples), None))
-        except Exception:
-            result_queue.put((number, None, traceback.format_exc()))
+        if task is None:  # results still buffered now are unwanted: exit without waiting to flush them
+            result_queue.cancel_join_thread()
+            return
+        number, indices = task
+        try:  # pickle here, so an unpicklable batch is reported instead of lost in the queue's thread
+            payload = pickle.dumps(loader.fetch(indices), protocol=pickle.HIGHEST_PROTOCOL)
+            result_queue.put((number, payload, None))
+        except Exception as error:
+            result_queue.put((number, None, _failure(worker_id, error)))
 
 
 def _context():
@@ -58,34 +84,53 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+class _Message(str):
+    """Exception text that KeyError shows as it is, not as a quoted repr (as PyTorch does)."""
+
+    def __repr__(self):
+        return str(self)
+
+
+def _raise_failure(failure, in_init):
+    worker_id, error_type, text = failure
+    where = "worker_init_fn of " if in_init else ""
+    name = error_type.__name__ if error_type is not None else "an exception"
+    message = f"Caught {name} in {where}DataLoader worker process {worker_id}.\nOriginal {text}"
+    try:
+        error = error_type(_Message(message)) if error_type is not None else None
+    except Exception:
+        error = None
+    raise error if isinstance(error, BaseException) else RuntimeError(message)
+
+
 class MultiProcessIterator:
+    """One epoch of batches loaded by ``loader.num_workers`` processes."""
+
     def __init__(self, loader, base_seed):
-        self.loader = loader
+        self.loader, self.closed = loader, True
         context = _context()
         self.result_queue = context.Queue()
         self.index_queues, self.workers = [], []
         for worker_id in range(loader.num_workers):
             index_queue = context.Queue()
-            process = context.Process(target=_worker_loop, daemon=True, args=(
-                loader.dataset, loader.collate_fn, index_queue, self.result_queue,
-                (worker_id, loader.num_workers, base_seed + worker_id), loader.worker_init_fn))
+            process = context.Process(target=_worker_loop, daemon=True, name=f"DataLoader worker {worker_id}",
+                                      args=(loader, worker_id, base_seed + worker_id, index_queue,
+                                            self.result_queue))
             process.start()
             self.index_queues.append(index_queue)
             self.workers.append(process)
-        self.batches = loader._batches()
-        self.unbatched = loader.batch_sampler is None
+        self.closed = False
+        self.index_lists = loader.index_lists()
         self.sent = self.next_to_yield = 0
         self.ready = {}
-        self.closed = False
-        for _ in range(loader.prefetch_factor * loader.num_workers):
+        for _ in range(max(1, loader.prefetch_factor) * loader.num_workers):
             self._send_one()
 
     def _send_one(self):
-        indices = next(self.batches, None)
-        if indices is None:
-            return
-        self.index_queues[self.sent % len(self.workers)].put((self.sent, list(indices), self.unbatched))
-        self.sent += 1
+        indices = next(self.index_lists, None)
+        if indices is not None:
+            self.index_queues[self.sent % len(self.workers)].put((self.sent, list(indices)))
+            self.sent += 1
 
     def __iter__(self):
         return self
@@ -96,35 +141,40 @@ class MultiProcessIterator:
         if self.next_to_yield >= self.sent:
             self.close()
             raise StopIteration
-        while self.next_to_yield not in self.ready:
-            number, batch, error = self._receive()
-            if error is not None:
-                self.close()
-                worker = "worker_init_fn" if number < 0 else f"worker process {number % len(self.workers)}"
-                raise RuntimeError(f"Caught an exception in DataLoader {worker}.\nOriginal {error}")
-            self.ready[number] = batch
-        batch = self.ready.pop(self.next_to_yield)
+        try:
+            while self.next_to_yield not in self.ready:
+                number, payload, failure = self._receive()
+                if failure is not None:
+                    _raise_failure(failure, in_init=number < 0)
+                self.ready[number] = payload
+        except BaseException:
+            self.close()
+            raise
+        payload = self.ready.pop(self.next_to_yield)
         self.next_to_yield += 1
         self._send_one()
-        return batch
+        return pickle.loads(payload)
 
     def _receive(self):
+        """The next result, watching for dead workers and the loader's timeout."""
         waited = 0.0
         while True:
             try:
                 return self.result_queue.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 waited += POLL_SECONDS
-                dead = [w.pid for w in self.workers if not w.is_alive()]
-                if dead:
-                    self.close()
-                    raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(map(str, dead))}) exited unexpectedly")
-                if self.loader.timeout and waited >= self.loader.timeout:
-                    self.close()
-                    raise RuntimeError(f"DataLoader timed out after {self.loader.timeout} seconds")
+            dead = [f"{w.name} (pid {w.pid}, exit code {w.exitcode})" for w in self.workers if not w.is_alive()]
+            if dead:  # its last words may have reached the queue just before it died
+                try:
+                    return self.result_queue.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    pass
+                raise RuntimeError(f"DataLoader worker(s) exited unexpectedly: {', '.join(dead)}")
+            if self.loader.timeout and waited >= self.loader.timeout:
+                raise RuntimeError(f"DataLoader timed out after {self.loader.timeout} seconds")
 
     def close(self):
-        """Stop and join every worker (also on early exit and errors)."""
+        """Stop and join every worker; safe to call more than once."""
         if self.closed:
             return
         self.closed = True
@@ -134,16 +184,19 @@ class MultiProcessIterator:
             except (OSError, ValueError):
                 pass
         for worker in self.workers:
-            worker.join(timeout=2)
+            worker.join(timeout=JOIN_SECONDS)
             if worker.is_alive():
                 worker.terminate()
-                worker.join(timeout=1)
-        for q in self.index_queues + [self.result_queue]:
-            q.cancel_join_thread()
-            q.close()
+                worker.join(timeout=JOIN_SECONDS)
+        for channel in self.index_queues + [self.result_queue]:
+            channel.cancel_join_thread()
+            channel.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:  # during interpreter shutdown the modules may already be gone
+            pass
 
     def __len__(self):
         return len(self.loader)
