@@ -312,6 +312,8 @@ FUNCTIONAL_GRADCHECK = [
     ("pad_reflect", lambda x, y: F.pad(x.reshape(1, 1, 4, 3), (1, 2, 2, 1), mode="reflect")),
     ("pad_replicate", lambda x, y: F.pad(x.reshape(1, 4, 3), (2, 1), mode="replicate")),
     ("pad_constant", lambda x, y: F.pad(x, (1, 1, 0, 2), value=0.5)),
+    ("dropout_seeded_mask", lambda x, y: (minigrad.manual_seed(0), F.dropout(x * y, 0.4))[1]),
+    ("embedding", lambda x, y: F.embedding(minigrad.tensor([[0, 3], [3, 1]]), x)),
 ]
 
 

@@ -293,3 +293,30 @@ def test_tutorial_flow_on_lenet_matches_torch():
         runs.append([p.detach().numpy().copy() for p in model.parameters()])
     for mine, reference in zip(*runs):
         numpy.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-5)
+
+
+LENET_CASES = [("SGD", dict(lr=0.01, momentum=0.9, nesterov=True)), ("Adam", dict(lr=1e-3, amsgrad=True)),
+               ("AdamW", dict(lr=1e-3)), ("Adamax", dict(lr=2e-3)), ("NAdam", dict(lr=2e-3)), ("RAdam", dict(lr=1e-3)),
+               ("Adagrad", dict(lr=0.01)), ("RMSprop", dict(lr=1e-3, centered=True, momentum=0.5)),
+               ("Adadelta", dict()), ("ASGD", dict(lr=0.01, t0=2)), ("Rprop", dict(lr=1e-3))]
+
+
+@pytest.mark.parametrize("name,kwargs", LENET_CASES, ids=[c[0] for c in LENET_CASES])
+def test_lenet_trajectories_match_torch_float64(name, kwargs):
+    from test_nn import _torch_lenet
+    theirs = _torch_lenet(torch).double()
+    ours = nn.models.LeNet(2).double()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    histories = []
+    for model, lib, module in ((ours, minigrad, optim), (theirs, torch, torch.optim)):
+        optimizer = getattr(module, name)(model.parameters(), **kwargs)
+        loss_fn = nn.functional.cross_entropy if lib is minigrad else torch.nn.functional.cross_entropy
+        rng, history = numpy.random.default_rng(0), []
+        for _ in range(6):
+            images, labels = rng.standard_normal((4, 3, 32, 32)), rng.integers(0, 2, 4)
+            optimizer.zero_grad()
+            loss_fn(model(lib.tensor(images)), lib.tensor(labels)).backward()
+            optimizer.step()
+            history.append([p.detach().numpy().copy() for p in model.parameters()])
+        histories.append(history)
+    assert max_relative_difference(*histories) <= 1e-9

@@ -64,3 +64,18 @@ def test_broadcast_gradients_have_the_input_shapes(shapes, seed):
     axes = tuple(range(expected_b.ndim - b.ndim)) + tuple(
         i + expected_b.ndim - b.ndim for i, n in enumerate(b.shape) if n == 1)
     numpy.testing.assert_allclose(b.grad.numpy(), expected_b.sum(axis=axes).reshape(b.shape))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9), st.booleans(), st.booleans(), st.integers(0, 2**31 - 1))
+def test_dataloader_partitions_the_dataset(size, batch_size, shuffle, drop_last, seed):
+    from data import DataLoader, TensorDataset
+    minigrad.manual_seed(seed)
+    loader = DataLoader(TensorDataset(minigrad.arange(size)), batch_size=batch_size, shuffle=shuffle,
+                        drop_last=drop_last)
+    batches = [batch[0].tolist() for batch in loader]
+    seen = [i for batch in batches for i in batch]
+    assert len(batches) == len(loader)
+    assert all(len(b) == batch_size for b in (batches if drop_last else batches[:-1]))
+    assert len(set(seen)) == len(seen) and set(seen) <= set(range(size))
+    assert len(seen) == (size // batch_size) * batch_size if drop_last else sorted(seen) == list(range(size))
