@@ -1,378 +1,339 @@
 """Learning-rate schedulers: plain objects that set each group's ``lr`` once per ``step()``.
 
-A scheduler reads ``optimizer.param_groups``; constructing one applies the epoch-0 rate, and
-every ``step()`` moves ``last_epoch`` on by one. ``get_lr()`` gives the new rates in PyTorch's
-recursive ("chainable") form, so several schedulers can act on one optimizer; where a closed
-form exists ``_get_closed_form_lr()`` gives it too (used by ``step(epoch)`` and by the tests).
+The tutorial's loop, one scheduler step per epoch after the optimizer's steps::
+
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.1)
+    for epoch in range(10):
+        for inputs, labels in train_loader:
+            optimizer.zero_grad(); loss.backward(); optimizer.step()
+        scheduler.step()
+
+Every scheduler of ``torch.optim.lr_scheduler`` is here, with PyTorch's numbers: the decays
+below (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
+CosineAnnealingLR, LambdaLR, MultiplicativeLR); the cycles (CosineAnnealingWarmRestarts,
+CyclicLR, OneCycleLR, in ``lr_scheduler_cyclic``); ReduceLROnPlateau (``lr_scheduler_plateau``);
+SequentialLR and ChainedScheduler (``lr_scheduler_chain``). Each ``get_lr()`` is PyTorch's
+recursive form, so that schedulers compose; the closed form, where one exists, is
+``_get_closed_form_lr()`` (used by the deprecated ``step(epoch)``).
 """
 import math
-import warnings
 from bisect import bisect_right
 from collections import Counter
 
-from optim.optimizer import Optimizer
+from optim.lr_scheduler_base import LRScheduler, _LRScheduler  # noqa: F401 - part of this module's API
+from optim.lr_scheduler_base import (check_increasing, check_optimizer, check_positive, check_positive_int,
+                                     function_states, group_values, per_group, restore_function_states)
+# the other families live in their own files; they are part of this module's API too
+from optim.lr_scheduler_chain import ChainedScheduler, SequentialLR  # noqa: F401
+from optim.lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: F401
+from optim.lr_scheduler_plateau import ReduceLROnPlateau  # noqa: F401
 
-ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. You should call them in the "
-                 "opposite order: `optimizer.step()` before `lr_scheduler.step()`. Failure to do this will result "
-                 "in skipping the first value of the learning rate schedule.")
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+           "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]
 
 
-class LRScheduler:
-    """Base class. ``base_lrs`` are the groups' ``initial_lr`` (set from ``lr`` at construction)."""
+class _FunctionScheduler(LRScheduler):
+    """Shared by LambdaLR and MultiplicativeLR: one user function per group, left out of state_dict."""
 
-    def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        check_optimizer(optimizer)
         self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for index, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{index}] when resuming "
-                                   f"an optimizer")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._initial_step()
-
-    def _initial_step(self):
-        self._step_count = 0
-        self.step()
-
-    def get_lr(self):
-        raise NotImplementedError
-
-    def get_last_lr(self):
-        """The rates the last ``step()`` set, one per group."""
-        return self._last_lr
-
-    def step(self, epoch=None):
-        if self._step_count == 1 and getattr(self.optimizer, "_step_count", 1) == 0:
-            warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
-        self._step_count += 1
-        self._update_lr(epoch)
-
-    def _update_lr(self, epoch=None):
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def _current(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
+        groups = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)) and len(lr_lambda) != groups:
+            raise ValueError(f"Expected {groups} lr_lambdas, but got {len(lr_lambda)}")
+        self.lr_lambdas = per_group("lr_lambda", optimizer, lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
-        """Everything but the optimizer (and functions, which cannot be saved)."""
-        return {key: value for key, value in self.__dict__.items()
-                if key != "optimizer" and not callable(value) and not key.startswith("_schedulers")}
+        """Every attribute but the optimizer; of each lr_lambda only a callable object's attributes."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = function_states(self.lr_lambdas)
+        return state
 
     def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        restore_function_states(self.lr_lambdas, saved)
 
 
-_LRScheduler = LRScheduler
+class LambdaLR(_FunctionScheduler):
+    """Set each group's rate to its initial rate times a function of the epoch::
+
+        lr = base_lr * lr_lambda(epoch)
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - lr_lambda (required): a function of the integer epoch giving the factor, or a list of
+      such functions, one per group.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+
+    ``state_dict()`` cannot save plain functions or lambdas: it keeps None for them (and the
+    attributes of callable objects), so the functions come from the constructor on reload.
+    """
+
+    def get_lr(self):
+        self._warn_unless_within_step()
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_FunctionScheduler):
+    """Multiply each group's current rate by a function of the epoch at every step::
+
+        lr_epoch = lr_(epoch-1) * lr_lambda(epoch)      for epoch >= 1; lr_0 = base_lr
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - lr_lambda (required): a function of the integer epoch giving the factor, or a list of
+      such functions, one per group.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+
+    The lambdas are left out of ``state_dict()`` as in :class:`LambdaLR`.
+    """
+
+    def get_lr(self):
+        self._warn_unless_within_step()
+        if self._is_initial:
+            return group_values(self.optimizer, "lr")
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma ** (epoch // step_size). StepLR(optimizer, step_size, gamma=0.1)."""
+    """Decay each group's rate by ``gamma`` every ``step_size`` epochs (the tutorial's scheduler)::
+
+        lr = base_lr * gamma ** (epoch // step_size)
+
+    With the tutorial's ``StepLR(optimizer, step_size=10, gamma=0.1)`` and lr 0.0125, epochs 0-9
+    train at 0.0125, epochs 10-19 at 0.00125, and so on.
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - step_size (int, required): epochs between two decays.
+    - gamma (float, default 0.1): the decay factor.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"step_size must be a positive integer, got {step_size}")
+        check_positive_int("step_size", step_size)
+        check_positive("gamma", gamma)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_unless_within_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return self._current()
-        return [lr * self.gamma for lr in self._current()]
+            return group_values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
-    """lr = base_lr * gamma ** (number of milestones passed). MultiStepLR(optimizer, milestones, gamma=0.1)."""
+    """Decay each group's rate by ``gamma`` at every milestone epoch::
+
+        lr = base_lr * gamma ** (number of milestones <= epoch)
+
+    A milestone listed twice decays twice.
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - milestones (required): increasing epoch indices.
+    - gamma (float, default 0.1): the decay factor.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
-        milestones = list(milestones)
-        if milestones != sorted(milestones):
-            raise ValueError(f"Milestones should be a list of increasing integers. Got {milestones}")
-        self.milestones, self.gamma = Counter(milestones), gamma
+        check_positive("gamma", gamma)
+        self.milestones = Counter(check_increasing(milestones))
+        self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_unless_within_step()
         if self.last_epoch not in self.milestones:
-            return self._current()
-        return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._current()]
+            return group_values(self.optimizer, "lr")
+        decay = self.gamma ** self.milestones[self.last_epoch]
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
         passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
-        return [base * self.gamma ** passed for base in self.base_lrs]
+        return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
 
 
 class ConstantLR(LRScheduler):
-    """lr = base_lr * factor until total_iters, then base_lr. ConstantLR(optimizer, factor=1/3, total_iters=5)."""
+    """Run at a fraction of each group's rate for the first ``total_iters`` epochs::
+
+        lr = base_lr * factor   if epoch < total_iters,   else base_lr
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - factor (float in [0, 1], default 1/3): the fraction of the rate used at first.
+    - total_iters (int, default 5): epochs run at the reduced rate.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        if not 0 <= factor <= 1:
+        if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor, self.total_iters = factor, total_iters
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_unless_within_step()
         if self.last_epoch == 0:
-            return [lr * self.factor for lr in self._current()]
+            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
-            return self._current()
-        return [lr * (1.0 / self.factor) for lr in self._current()]
+            return group_values(self.optimizer, "lr")
+        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
-                for base in self.base_lrs]
+        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base_lr in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
-    """lr goes linearly from base_lr * start_factor to base_lr * end_factor over total_iters steps."""
+    """Move each group's rate linearly from ``start_factor`` to ``end_factor`` times its
+    initial rate over ``total_iters`` epochs (a warm-up when start_factor < end_factor)::
+
+        lr = base_lr * (start_factor + (end_factor - start_factor) * min(epoch, total_iters) / total_iters)
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - start_factor (float in (0, 1], default 1/3): the fraction of the rate at epoch 0.
+    - end_factor (float in [0, 1], default 1.0): the fraction reached at ``total_iters``.
+    - total_iters (int, default 5): epochs the change takes.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
-        if not 0 < start_factor <= 1:
+        if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
-        if not 0 <= end_factor <= 1:
+        if end_factor > 1.0 or end_factor < 0:
             raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_unless_within_step()
         if self.last_epoch == 0:
-            return [lr * self.start_factor for lr in self._current()]
-        if self.last_epoch > self.total_iters:
-            return self._current()
+            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return group_values(self.optimizer, "lr")
         change = self.end_factor - self.start_factor
-        factor = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
-        return [lr * factor for lr in self._current()]
+        # ratio of the closed form at this epoch to the one at the previous epoch
+        ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        return [group["lr"] * ratio for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
         progress = min(self.total_iters, self.last_epoch) / self.total_iters
-        return [base * (self.start_factor + (self.end_factor - self.start_factor) * progress)
-                for base in self.base_lrs]
+        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+                for base_lr in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
-    """lr = base_lr * gamma ** epoch. ExponentialLR(optimizer, gamma)."""
+    """Decay each group's rate by ``gamma`` every epoch::
+
+        lr = base_lr * gamma ** epoch
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - gamma (float, required): the decay factor per epoch.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
+        check_positive("gamma", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0:
-            return self._current()
-        return [lr * self.gamma for lr in self._current()]
+        self._warn_unless_within_step()
+        if self._is_initial:  # resuming must not decay one epoch ahead
+            return group_values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
-    """lr = base_lr * (1 - epoch / total_iters) ** power, then 0. PolynomialLR(optimizer, total_iters=5, power=1)."""
+    """Decay each group's rate polynomially to zero over ``total_iters`` epochs::
+
+        lr = base_lr * (1 - min(epoch, total_iters) / total_iters) ** power
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - total_iters (int, default 5): epochs to reach zero.
+    - power (float, default 1.0): the polynomial's power (1 is a straight line).
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0 or self.last_epoch > self.total_iters:
-            return self._current()
-        factor = ((1.0 - self.last_epoch / self.total_iters) /
-                  (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
-        return [lr * factor for lr in self._current()]
+        self._warn_unless_within_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return group_values(self.optimizer, "lr")
+        decay = ((1.0 - self.last_epoch / self.total_iters) /
+                 (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
-                for base in self.base_lrs]
+        remaining = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * remaining ** self.power for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2, computed recursively
-    (SGDR without restarts: Loshchilov & Hutter, ICLR 2017). CosineAnnealingLR(optimizer, T_max, eta_min=0)."""
+    """Anneal each group's rate along half a cosine from its initial rate to ``eta_min`` in
+    ``T_max`` epochs, then back up (the schedule of SGDR without restarts: Loshchilov &
+    Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017)::
+
+        lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
+
+    ``get_lr()`` applies PyTorch's recursive form of it, which follows the formula while no
+    other scheduler changes the rate::
+
+        lr_t = eta_min + (lr_(t-1) - eta_min) * (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max))
+
+    Arguments:
+
+    - optimizer: the optimizer whose groups' ``lr`` this sets.
+    - T_max (int, required): epochs of the half period, from the initial rate down to eta_min.
+    - eta_min (float, default 0.0): the lowest rate.
+    - last_epoch (default -1): the last epoch done; -1 starts afresh, another value resumes a run.
+    """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):  # noqa: N803 - PyTorch's names
+        check_positive("T_max", T_max)
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        epoch, period = self.last_epoch, self.T_max
-        if epoch == 0:
-            return self._current()
-        if self._step_count == 1 and epoch > 0:
-            return [self.eta_min + (base - self.eta_min) * (1 + math.cos(epoch * math.pi / period)) / 2
-                    for base in self.base_lrs]
-        if (epoch - 1 - period) % (2 * period) == 0:
-            return [lr + (base - self.eta_min) * (1 - math.cos(math.pi / period)) / 2
-                    for lr, base in zip(self._current(), self.base_lrs)]
+        self._warn_unless_within_step()
+        epoch, period, low = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return group_values(self.optimizer, "lr")
+        if (epoch - 1 - period) % (2 * period) == 0:  # at the bottom the ratio below would be 0/0
+            return [group["lr"] + (base_lr - low) * (1 - math.cos(math.pi / period)) / 2
+                    for base_lr, group in zip(self.base_lrs, self.optimizer.param_groups)]
         ratio = (1 + math.cos(math.pi * epoch / period)) / (1 + math.cos(math.pi * (epoch - 1) / period))
-        return [ratio * (lr - self.eta_min) + self.eta_min for lr in self._current()]
+        return [ratio * (group["lr"] - low) + low for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base in self.base_lrs]
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing restarted every T_i epochs, T_i growing by T_mult (SGDR, Loshchilov &
-    Hutter, ICLR 2017). CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0);
-    ``step(epoch)`` accepts fractional epochs."""
-
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803
-        if not isinstance(T_0, int) or T_0 <= 0:
-            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
-        if not isinstance(T_mult, int) or T_mult < 1:
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
-        self.T_cur = last_epoch
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self):
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-                for base in self.base_lrs]
-
-    def step(self, epoch=None):
-        if epoch is None and self.last_epoch < 0:
-            epoch = 0
-        if epoch is None:
-            epoch = self.last_epoch + 1
-            self.T_cur += 1
-            if self.T_cur >= self.T_i:
-                self.T_cur -= self.T_i
-                self.T_i *= self.T_mult
-        else:
-            if epoch < 0:
-                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
-            self._place(epoch)
-        self.last_epoch = math.floor(epoch)
-        self._step_count += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = self._current()
-
-    def _place(self, epoch):
-        """T_cur and T_i for an arbitrary (fractional) epoch."""
-        if epoch < self.T_0:
-            self.T_i, self.T_cur = self.T_0, epoch
-        elif self.T_mult == 1:
-            self.T_i, self.T_cur = self.T_0, epoch % self.T_0
-        else:
-            n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
-            self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
-            self.T_i = self.T_0 * self.T_mult ** n
-
-
-class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch) (one function, or one per group)."""
-
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.lr_lambdas = _per_group(optimizer, lr_lambda, "lr_lambda")
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self):
-        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
-
-    def state_dict(self):
-        state = super().state_dict()
-        state.pop("lr_lambdas", None)  # functions cannot be saved
-        return state
-
-
-class MultiplicativeLR(LambdaLR):
-    """lr = lr * lr_lambda(epoch) at every step after the first."""
-
-    def get_lr(self):
-        if self.last_epoch > 0:
-            return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current())]
-        return self._current()
-
-
-def _per_group(optimizer, value, name):
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(optimizer.param_groups):
-            raise ValueError(f"Expected {len(optimizer.param_groups)} {name}s, but got {len(value)}")
-        return list(value)
-    return [value] * len(optimizer.param_groups)
-
-
-class SequentialLR(LRScheduler):
-    """Hand over from one scheduler to the next at each milestone. SequentialLR(optimizer, schedulers, milestones)."""
-
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
-        if not schedulers:
-            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
-        for index, scheduler in enumerate(schedulers):
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"SequentialLR does not support `ReduceLROnPlateau` scheduler (index {index})")
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR expects all schedulers to belong to the same optimizer, but the one at "
-                                 f"index {index} does not")
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(f"Sequential Schedulers expects number of schedulers provided to be one more than the "
-                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
-                             f"number of milestones to be equal to {len(milestones)}")
-        self._schedulers, self._milestones = list(schedulers), list(milestones)
-        self.last_epoch, self.optimizer = last_epoch + 1, optimizer
-        for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
-        for scheduler in self._schedulers:  # undo the initial steps the schedulers took
-            scheduler.last_epoch -= 1
-        self._schedulers[bisect_right(self._milestones, 0)]._initial_step()
-        self._last_lr = self._schedulers[bisect_right(self._milestones, 0)].get_last_lr()
-
-    def step(self):
-        self.last_epoch += 1
-        index = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[index]
-        if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            scheduler._update_lr(0)
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self):
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        saved = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for scheduler, state in zip(self._schedulers, saved):
-            scheduler.load_state_dict(state)
-
-
-class ChainedScheduler(SequentialLR):
-    """Step every scheduler in the list at each step (their factors compose)."""
-
-    def __init__(self, schedulers, optimizer=None):
-        if not schedulers:
-            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
-        self.optimizer = optimizer or schedulers[0].optimizer
-        for index, scheduler in enumerate(schedulers):
-            if scheduler.optimizer is not self.optimizer:
-                raise ValueError(f"ChainedScheduler expects all schedulers to belong to the same optimizer, but the "
-                                 f"one at index {index} does not")
-        self._schedulers = list(schedulers)
-        self._last_lr = self._current()
-
-    def step(self):
-        for scheduler in self._schedulers:
-            scheduler.step()
-        self._last_lr = self._current()
-
-
-from optim.lr_scheduler_cyclic import CyclicLR, OneCycleLR, ReduceLROnPlateau  # noqa: E402,F401
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base_lr in self.base_lrs]
