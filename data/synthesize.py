@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 NOTES = {
     # paper colour, dark ink colour, accent (bands, fields), aspect (width / height), photo width range
-    "1": {"paper": (228, 176, 166), "ink": (88, 50, 46), "accent": (110, 96, 92), "aspect": 2.0,
+    "1": {"paper": (212, 164, 154), "ink": (80, 46, 42), "accent": (104, 92, 88), "aspect": 2.0,
           "widths": (680, 760)},
-    "100": {"paper": (178, 186, 196), "ink": (62, 66, 76), "accent": (150, 172, 200), "aspect": 2.07,
+    "100": {"paper": (170, 178, 188), "ink": (56, 60, 70), "accent": (140, 162, 192), "aspect": 2.07,
             "widths": (1100, 1300)},
 }
 BACKGROUNDS = [(226, 232, 228), (214, 214, 206), (200, 206, 206), (236, 236, 230), (186, 192, 190)]
@@ -51,7 +51,7 @@ def _text(draw, xy, text, size, color):
     draw.text(xy, text, fill=color, font=ImageFont.load_default(size=max(8, int(size))))
 
 
-def _texture(draw, w, h, color, rng, count=400):
+def _texture(draw, w, h, color, rng, count=1500):
     """Short random strokes: the busy engraving that makes real notes mid-grey at low resolution."""
     xs, ys = rng.uniform(0, w, count), rng.uniform(0, h, count)
     for x, y, dx, dy in zip(xs, ys, rng.normal(0, 0.04 * w, count), rng.normal(0, 0.08 * h, count)):
@@ -67,8 +67,9 @@ def draw_note(kind, width, rng):
     draw = ImageDraw.Draw(note)
     w, h = width, height
     mid = tuple(int(0.8 * p + 0.2 * i) for p, i in zip(paper, ink))
+    engraving = tuple(int(0.55 * p + 0.45 * i) for p, i in zip(paper, ink))
     _guilloche(draw, (0, 0.05 * h, w, 0.95 * h), mid, rng, lines=12)
-    _texture(draw, w, h, mid, rng)
+    _texture(draw, w, h, engraving, rng)
     draw.rectangle((0.01 * w, 0.02 * h, 0.99 * w, 0.98 * h), outline=mid, width=max(2, int(0.012 * h)))
     if kind == "1":
         draw.rectangle((0.04 * w, 0.72 * h, 0.96 * w, 0.88 * h), fill=accent)  # the dark lower band
@@ -76,6 +77,8 @@ def draw_note(kind, width, rng):
         for cx, cy in ((0.66, 0.36), (0.82, 0.34)):  # two large portraits on the right
             _portrait(draw, cx * w, cy * h, 0.24 * h, ink, paper)
         draw.ellipse((0.06 * w, 0.08 * h, 0.14 * w, 0.26 * h), fill=(150, 60, 55))  # the emblem
+        for left in (0.05, 0.16, 0.22):  # the dark ornamental pillars on the left
+            draw.rectangle((left * w, 0.3 * h, (left + 0.035) * w, 0.68 * h), fill=engraving)
         draw.rectangle((0.28 * w, 0.34 * h, 0.44 * w, 0.52 * h), fill=mid)  # the characters' field
         _text(draw, (0.3 * w, 0.33 * h), "1", 0.2 * h, ink)
         _text(draw, (0.9 * w, 0.06 * h), "1", 0.16 * h, ink)
@@ -89,7 +92,7 @@ def draw_note(kind, width, rng):
         _text(draw, (0.74 * w, 0.08 * h), "100", 0.22 * h, ink)
         draw.rectangle((0.03 * w, 0.76 * h, 0.97 * w, 0.92 * h), fill=tuple(int(0.55 * a) for a in accent))
         _text(draw, (0.04 * w, 0.7 * h), "100", 0.22 * h, _jitter((120, 124, 132), rng, 8))
-        draw.ellipse((0.6 * w, 0.66 * h, 0.82 * w, 0.95 * h), fill=ink)  # the seal of the characters
+        draw.ellipse((0.64 * w, 0.72 * h, 0.78 * w, 0.93 * h), fill=ink)  # the seal of the characters
     return note
 
 
