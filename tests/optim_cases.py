@@ -1,53 +1,286 @@
-"""Shared helpers for the optimizer tests: the same model and data in minigrad and PyTorch."""
+"""Shared helpers for the optimizer tests: the same models, data and loop in minigrad and PyTorch.
+
+Table-driven use (``torch`` must be importable; tests call ``pytest.importorskip("torch")``)::
+
+    CASES = [("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ...]
+
+    @pytest.mark.parametrize("cls_name,kwargs", CASES, ids=case_ids(CASES))
+    @pytest.mark.parametrize("dtype", ["float64", "float32"])
+    def test_matches_torch(cls_name, kwargs, dtype):
+        check_against_torch(cls_name, kwargs, dtype=dtype)           # MLP, 50 steps
+
+    check_against_torch(cls_name, kwargs, model="lenet", steps=5)    # skips without nn.models.LeNet
+    check_against_torch(cls_name, kwargs, groups=lambda m: [{"params": m.parameters()[:2], "lr": 0.1},
+                                                            {"params": m.parameters()[2:]}])
+    check_state_dict_layout(cls_name, kwargs)   # keys, ids, per-parameter buffers as PyTorch's
+    check_resume(cls_name, kwargs)              # save at 25, load into a fresh optimizer: bit-identical
+    check_repr(cls_name, kwargs)                # repr(optimizer) == repr(torch's)
+
+Every check builds its models from one seeded NumPy generator, runs ``optimizer.step(closure)``
+(the closure zeroes the gradients, evaluates the loss on the step's batch and back-propagates;
+LBFGS calls it several times per step) and compares every parameter after every step.
+"""
 import numpy
+import pytest
 
 import minigrad
 import optim
 
+TOLERANCE = {"float64": 1e-9, "float32": 1e-5}
+STEPS = 50
+MAXIMIZE_STEPS = 20  # the default with maximize=True: ascent diverges and amplifies rounding
+
+
+def case_ids(cases):
+    """Readable pytest ids: ``Adam-lr=0.01-amsgrad=True`` (``Adam-defaults`` without kwargs)."""
+    return [f"{name}-{'-'.join(f'{k}={v}' for k, v in kwargs.items()) or 'defaults'}" for name, kwargs in cases]
+
+
+def libraries(lib_name):
+    """(tensor library, optimizer module) for "minigrad" or "torch"."""
+    if lib_name == "minigrad":
+        return minigrad, optim
+    import torch
+    return torch, torch.optim
+
+
+# ---- models ---------------------------------------------------------------------------------
 
 class MLP:
-    """A two-layer tanh network written with raw tensors, plus a frozen parameter and one that
-    never receives a gradient (both must be skipped by every optimizer)."""
+    """A two-layer tanh network written with raw tensors, identical in minigrad and PyTorch:
+    w1 (6x4), b1 (6), w2 (3x6).
 
-    def __init__(self, lib, dtype, seed=0):
+    ``parameters()`` also lists ``frozen`` (requires_grad=False, used as the output bias) and
+    ``unused`` (requires a gradient but takes no part in the loss): both keep ``.grad`` None,
+    so every optimizer must skip them. ``loss(step)`` uses batch ``step % batches``; one batch
+    by default (full-batch descent, which keeps LBFGS's many inner iterations well conditioned)."""
+
+    def __init__(self, lib, dtype="float64", seed=0, batches=1):
         rng = numpy.random.default_rng(seed)
-        make = lambda *shape: lib.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)  # noqa: E731
-        self.w1, self.b1, self.w2 = make(6, 4), make(6), make(3, 6)
-        self.frozen = make(3)
-        self.frozen.requires_grad_(False)
-        self.unused = make(2)
-        self.x = lib.tensor(rng.standard_normal((10, 4)).astype(dtype))
-        self.y = lib.tensor(rng.standard_normal((10, 3)).astype(dtype))
+
+        def tensor(*shape, scale=1.0, requires_grad=True):
+            return lib.tensor((scale * rng.standard_normal(shape)).astype(dtype), requires_grad=requires_grad)
+
+        self.w1, self.b1, self.w2 = tensor(6, 4), tensor(6), tensor(3, 6)
+        self.frozen = tensor(3, requires_grad=False)
+        self.unused = tensor(2)
+        self.inputs = [tensor(10, 4, requires_grad=False)]
+        self.targets = [tensor(10, 3, requires_grad=False)]
+        for _ in range(batches - 1):
+            self.inputs.append(tensor(10, 4, requires_grad=False))
+            self.targets.append(tensor(10, 3, requires_grad=False))
 
     def parameters(self):
         return [self.w1, self.b1, self.w2, self.frozen, self.unused]
 
-    def loss(self):
-        hidden = (self.x @ self.w1.T + self.b1).tanh()
-        return ((hidden @ self.w2.T + self.frozen - self.y) ** 2).mean()
+    def loss(self, step=0):
+        x, y = self.inputs[step % len(self.inputs)], self.targets[step % len(self.targets)]
+        hidden = (x @ self.w1.T + self.b1).tanh()
+        return ((hidden @ self.w2.T + self.frozen - y) ** 2).mean()
 
 
-def trajectory(lib, optimizer_module, name, kwargs, steps, dtype="float64", groups=None):
-    """Parameters after every step of ``name``(**kwargs) on the MLP, as NumPy arrays."""
-    model = MLP(lib, dtype)
-    params = groups(model) if groups else model.parameters()
-    optimizer = getattr(optimizer_module, name)(params, **kwargs)
+def torch_lenet(classes=2):
+    """PyTorch's twin of ``nn.models.LeNet`` (same layers, same state_dict keys)."""
+    import torch
 
-    def closure():
-        optimizer.zero_grad()
-        loss = model.loss()
+    class LeNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.conv2 = torch.nn.Conv2d(3, 6, 5), torch.nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2 = torch.nn.Linear(400, 120), torch.nn.Linear(120, 84)
+            self.fc3 = torch.nn.Linear(84, classes)
+
+        def forward(self, x):
+            out = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
+            out = torch.max_pool2d(torch.relu(self.conv2(out)), 2).flatten(1)
+            return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(out)))))
+
+    return LeNet()
+
+
+def minigrad_lenet_class():
+    """``nn.models.LeNet``, or a pytest skip saying why it is not there."""
+    nn = pytest.importorskip("nn", reason="the nn package is not importable", exc_type=ImportError)
+    lenet = getattr(getattr(nn, "models", None), "LeNet", None)
+    if lenet is None:
+        pytest.skip("nn.models.LeNet does not exist yet")
+    return lenet
+
+
+class LeNetCase:
+    """LeNet on a few fixed random batches of 3x32x32 images with cross-entropy; minigrad's
+    weights are copied from a seeded PyTorch LeNet through ``load_state_dict``."""
+
+    def __init__(self, lib, dtype="float64", seed=0, batches=3, batch_size=8):
+        import torch
+        torch.manual_seed(seed)
+        reference = torch_lenet().to(getattr(torch, dtype))
+        if lib is torch:
+            self.net = reference
+            self.cross_entropy = torch.nn.functional.cross_entropy
+        else:
+            import nn
+            self.net = minigrad_lenet_class()(classes=2).to(getattr(minigrad, dtype))
+            self.net.load_state_dict({key: minigrad.tensor(value.detach().numpy())
+                                      for key, value in reference.state_dict().items()})
+            self.cross_entropy = nn.functional.cross_entropy
+        rng = numpy.random.default_rng(seed)
+        self.inputs = [lib.tensor(rng.standard_normal((batch_size, 3, 32, 32)).astype(dtype)) for _ in range(batches)]
+        self.targets = [lib.tensor(rng.integers(0, 2, batch_size)) for _ in range(batches)]
+
+    def parameters(self):
+        return list(self.net.parameters())
+
+    def loss(self, step=0):
+        index = step % len(self.inputs)
+        return self.cross_entropy(self.net(self.inputs[index]), self.targets[index])
+
+
+def make_model(lib, model="mlp", dtype="float64"):
+    if model == "mlp":
+        return MLP(lib, dtype)
+    if model == "lenet":
+        return LeNetCase(lib, dtype)
+    raise ValueError(f"unknown model {model!r}: 'mlp' or 'lenet'")
+
+
+# ---- running an optimizer -------------------------------------------------------------------
+
+def snapshot(params):
+    return [p.detach().numpy().copy() for p in params]
+
+
+class Run:
+    """An optimizer ``cls_name(**kwargs)`` over ``model``'s parameters (or ``groups(model)``)."""
+
+    def __init__(self, lib_name, cls_name, kwargs, model="mlp", dtype="float64", groups=None):
+        self.lib, module = libraries(lib_name)
+        self.model = make_model(self.lib, model, dtype)
+        self.optimizer = getattr(module, cls_name)(groups(self.model) if groups else self.model.parameters(),
+                                                   **kwargs)
+        self.steps_done = 0
+
+    def closure(self):
+        self.optimizer.zero_grad()
+        loss = self.model.loss(self.steps_done)
         loss.backward()
         return loss
 
-    history = []
-    for _ in range(steps):
-        if name == "LBFGS":
-            optimizer.step(closure)
-        else:
-            closure()
-            optimizer.step()
-        history.append([p.detach().numpy().copy() for p in model.parameters()])
-    return history, optimizer, model
+    def step(self):
+        """One ``optimizer.step(closure)``; returns the loss it returned, as a float."""
+        loss = self.optimizer.step(self.closure)
+        self.steps_done += 1
+        return float(loss.detach().numpy())
+
+    def run(self, steps):
+        """(losses, parameters after each step) for ``steps`` more steps."""
+        losses, history = [], []
+        for _ in range(steps):
+            losses.append(self.step())
+            history.append(snapshot(self.model.parameters()))
+        return losses, history
+
+
+def relative_difference(ours, theirs):
+    """max |ours - theirs| over the largest magnitude of ``theirs`` (so entries near zero do
+    not inflate it); 0 for empty tensors."""
+    if theirs.size == 0:
+        return 0.0
+    return float(numpy.max(numpy.abs(ours - theirs)) / max(float(numpy.max(numpy.abs(theirs))), 1e-300))
+
+
+def assert_trajectories_close(ours, theirs, rtol):
+    """Every parameter after every step within ``rtol`` (see ``relative_difference``)."""
+    assert len(ours) == len(theirs)
+    for step, (mine, reference) in enumerate(zip(ours, theirs)):
+        for index, (a, b) in enumerate(zip(mine, reference)):
+            assert a.shape == b.shape and a.dtype == b.dtype, f"step {step + 1}, parameter {index}"
+            difference = relative_difference(a, b)
+            assert difference <= rtol, f"step {step + 1}, parameter {index}: relative difference {difference:.3g}"
+
+
+def check_against_torch(cls_name, kwargs, *, model="mlp", dtype="float64", steps=None, rtol=None, groups=None):
+    """Run ``cls_name(**kwargs)`` in minigrad and torch.optim for ``steps`` steps (default 50,
+    20 with maximize: ascent diverges; pass ``steps`` with a small lr for longer) and assert
+    that every parameter matches after every step (``rtol`` defaults to 1e-9 in float64, 1e-5
+    in float32) and that step(closure) returns the same loss. Returns both ``Run`` objects."""
+    if steps is None:
+        steps = MAXIMIZE_STEPS if kwargs.get("maximize") else STEPS
+    rtol = TOLERANCE[dtype] if rtol is None else rtol
+    ours = Run("minigrad", cls_name, kwargs, model, dtype, groups)
+    theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
+    our_losses, our_history = ours.run(steps)
+    their_losses, their_history = theirs.run(steps)
+    assert_trajectories_close(our_history, their_history, rtol)
+    numpy.testing.assert_allclose(our_losses, their_losses, rtol=max(rtol, 1e-12))
+    return ours, theirs
+
+
+# ---- state_dict, resume, repr ---------------------------------------------------------------
+
+def _describe_state(state_dict):
+    """Per id: {key: ("tensor", shape, dtype name) or ("number", python type)}."""
+    described = {}
+    for key, buffers in state_dict["state"].items():
+        described[key] = {name: ("tensor", tuple(value.shape), str(value.dtype).replace("torch.", ""))
+                          if hasattr(value, "shape") else ("number", type(value).__name__)
+                          for name, value in buffers.items()}
+    return described
+
+
+def check_state_dict_layout(cls_name, kwargs, steps=3, groups=None, model="mlp", dtype="float64"):
+    """After ``steps`` steps, minigrad's state_dict has PyTorch's layout: the same ids, the same
+    buffer names, kinds, shapes and dtypes, and the same param_groups (hyper-parameters and id lists)."""
+    ours = Run("minigrad", cls_name, kwargs, model, dtype, groups)
+    theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
+    ours.run(steps)
+    theirs.run(steps)
+    mine, reference = ours.optimizer.state_dict(), theirs.optimizer.state_dict()
+    assert set(mine) == set(reference) == {"state", "param_groups"}
+    assert _describe_state(mine) == _describe_state(reference)
+    assert mine["param_groups"] == reference["param_groups"]
+    return mine, reference
+
+
+def check_resume(cls_name, kwargs, steps=50, save_at=25, groups=None, model="mlp", dtype="float64",
+                 through_file=None):
+    """Save at ``save_at``, load into a fresh optimizer over a fresh model holding the same
+    weights, continue to ``steps``: exactly the parameters of the uninterrupted run. With
+    ``through_file`` (a path) the state_dict also goes through minigrad.save/load."""
+    uninterrupted = Run("minigrad", cls_name, kwargs, model, dtype, groups)
+    _, expected = uninterrupted.run(steps)
+    first = Run("minigrad", cls_name, kwargs, model, dtype, groups)
+    first.run(save_at)
+    saved = first.optimizer.state_dict()
+    if through_file is not None:
+        minigrad.save(saved, through_file)
+        saved = minigrad.load(through_file)
+    second = Run("minigrad", cls_name, kwargs, model, dtype, groups)
+    for target, source in zip(second.model.parameters(), first.model.parameters()):
+        target.array[...] = source.array
+    second.optimizer.load_state_dict(saved)
+    second.steps_done = save_at
+    first.run(steps - save_at)  # must not disturb the loaded optimizer (nothing is shared)
+    _, resumed = second.run(steps - save_at)
+    for step, (a_params, b_params) in enumerate(zip(expected[save_at:], resumed)):
+        for index, (a, b) in enumerate(zip(a_params, b_params)):
+            numpy.testing.assert_array_equal(b, a, err_msg=f"step {save_at + step + 1}, parameter {index}")
+    assert second.optimizer._step_count == steps - save_at  # counts this optimizer's own steps
+
+
+def check_repr(cls_name, kwargs, groups=None):
+    ours = Run("minigrad", cls_name, kwargs, groups=groups)
+    theirs = Run("torch", cls_name, kwargs, groups=groups)
+    assert repr(ours.optimizer) == repr(theirs.optimizer)
+
+
+# ---- kept for older tests -------------------------------------------------------------------
+
+def trajectory(lib, optimizer_module, name, kwargs, steps, dtype="float64", groups=None):
+    """Parameters after every step of ``name``(**kwargs) on the MLP, as NumPy arrays."""
+    run = Run("minigrad" if lib is minigrad else "torch", name, kwargs, "mlp", dtype, groups)
+    _, history = run.run(steps)
+    return history, run.optimizer, run.model
 
 
 def synthetic_gradient_run(lib, optimizer_module, name, kwargs, steps, dtype="float32", seed=0):
@@ -63,17 +296,10 @@ def synthetic_gradient_run(lib, optimizer_module, name, kwargs, steps, dtype="fl
         for p, g in zip(params, grads[step]):
             p.grad = lib.tensor(g)
         optimizer.step()
-        history.append([p.detach().numpy().copy() for p in params])
+        history.append(snapshot(params))
     return history
 
 
 def max_relative_difference(ours, theirs):
-    """The largest difference between matching tensors, relative to the tensor's largest
-    magnitude (so values that cross zero do not inflate it), over all steps."""
-    return max(float(numpy.max(numpy.abs(a - b)) / max(float(numpy.max(numpy.abs(b))), 1e-12)) if a.size else 0.0
-               for step_a, step_b in zip(ours, theirs) for a, b in zip(step_a, step_b))
-
-
-def minigrad_and_torch():
-    import torch
-    return (minigrad, optim), (torch, torch.optim)
+    """The largest ``relative_difference`` between matching tensors over all steps."""
+    return max(relative_difference(a, b) for step_a, step_b in zip(ours, theirs) for a, b in zip(step_a, step_b))
