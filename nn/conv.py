@@ -1,8 +1,7 @@
 """Convolution and pooling layers."""
-import math
-
 import minigrad
-from nn import functional as F, init
+from nn import functional as F
+from nn.linear import default_init
 from nn.module import Module
 from nn.parameter import Parameter
 
@@ -38,11 +37,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
+        default_init(self.weight, self.bias)
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)

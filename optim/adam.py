@@ -4,12 +4,10 @@ from optim.optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_l
                              lerp_, scalar_state, zeros_state)
 
 
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, beta1, beta2, eps, weight_decay,
-                amsgrad, maximize, decoupled_weight_decay):
-    """One Adam step on arrays, in place (``grad`` is left alone); ``step`` is t, 1 on the first
-    step. ``max_exp_avg_sq`` is used only with ``amsgrad``. AdamW is this with
-    ``decoupled_weight_decay=True``."""
-    xp = array_module(param)
+def decay_and_moments(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, weight_decay, decoupled_weight_decay,
+                      maximize):
+    """What Adam, NAdam and RAdam share: weight decay, then both moment estimates, in place.
+    Returns the gradient as used (negated when maximize, plus the L2 term)."""
     if maximize:
         grad = -grad
     if weight_decay != 0:
@@ -20,6 +18,17 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, b
     lerp_(exp_avg, grad, 1 - beta1)                          # m <- beta1 m + (1 - beta1) g
     exp_avg_sq *= beta2
     addcmul_(exp_avg_sq, grad, grad, 1 - beta2)              # v <- beta2 v + (1 - beta2) g^2
+    return grad
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, *, lr, beta1, beta2, eps, weight_decay,
+                amsgrad, maximize, decoupled_weight_decay):
+    """One Adam step on arrays, in place (``grad`` is left alone); ``step`` is t, 1 on the first
+    step. ``max_exp_avg_sq`` is used only with ``amsgrad``. AdamW is this with
+    ``decoupled_weight_decay=True``."""
+    xp = array_module(param)
+    decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay,
+                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     if amsgrad:

@@ -1,7 +1,8 @@
 """NAdam: Adam with Nesterov momentum."""
 from minigrad.backend import array_module
-from optim.optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_lr, check_non_negative, increment,
-                             lerp_, scalar_state, zeros_state)
+from optim.adam import decay_and_moments
+from optim.optimizer import (Optimizer, addcdiv_, check_betas, check_lr, check_non_negative, increment, scalar_state,
+                             zeros_state)
 
 MU_BASE = 0.96  # the base of Dozat's momentum warming schedule
 
@@ -13,21 +14,14 @@ def nadam_update(param, grad, exp_avg, exp_avg_sq, mu_product, step, *, lr, beta
     ``mu_product`` is the 0-d array of prod_{i<=t} mu_i, kept in its own dtype (float32, as
     PyTorch keeps it) and updated in place."""
     xp = array_module(param)
-    if maximize:
-        grad = -grad
     bias_correction2 = 1 - beta2 ** step
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay                   # theta <- theta (1 - gamma lambda)
-        else:
-            grad = grad + weight_decay * param               # g <- g + lambda theta
+    grad = decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2,
+                             weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay,
+                             maximize=maximize)
     mu = beta1 * (1.0 - 0.5 * MU_BASE ** (step * momentum_decay))              # mu_t
     mu_next = beta1 * (1.0 - 0.5 * MU_BASE ** ((step + 1) * momentum_decay))   # mu_{t+1}
     mu_product *= mu
     product = float(mu_product)
-    lerp_(exp_avg, grad, 1 - beta1)                          # m <- beta1 m + (1 - beta1) g
-    exp_avg_sq *= beta2
-    addcmul_(exp_avg_sq, grad, grad, 1 - beta2)              # v <- beta2 v + (1 - beta2) g^2
     denom = xp.divide(exp_avg_sq, bias_correction2)
     xp.sqrt(denom, out=denom)
     denom += eps                                             # sqrt(v / (1 - beta2^t)) + eps

@@ -1,7 +1,7 @@
 """RAdam: rectified Adam."""
 from minigrad.backend import array_module
-from optim.optimizer import (Optimizer, addcmul_, check_betas, check_lr, check_non_negative, increment, lerp_,
-                             scalar_state, zeros_state)
+from optim.adam import decay_and_moments
+from optim.optimizer import Optimizer, check_betas, check_lr, check_non_negative, increment, scalar_state, zeros_state
 
 RECTIFICATION_THRESHOLD = 5.0  # below it the variance of the adaptive rate is not yet trusted
 
@@ -10,16 +10,8 @@ def radam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, ep
                  decoupled_weight_decay, maximize):
     """One RAdam step on arrays, in place (``grad`` is left alone); ``step`` is t, 1 first."""
     xp = array_module(param)
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay                   # theta <- theta (1 - gamma lambda)
-        else:
-            grad = grad + weight_decay * param               # g <- g + lambda theta
-    lerp_(exp_avg, grad, 1 - beta1)                          # m <- beta1 m + (1 - beta1) g
-    exp_avg_sq *= beta2
-    addcmul_(exp_avg_sq, grad, grad, 1 - beta2)              # v <- beta2 v + (1 - beta2) g^2
+    decay_and_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay,
+                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     rho_inf = 2 / (1 - beta2) - 1
