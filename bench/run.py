@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, print_rows  # noqa: E402
 
 BENCHMARKS = ["lenet_step", "conv_layer", "pool_bn", "autograd_overhead", "optimizer_step", "data_pipeline",
-              "memory"]
+              "memory", "synthetic_to_real"]
 TARGETS = {"lenet_step": 2.0, "conv_layer": 2.0, "autograd_overhead": 3.0, "optimizer_step": 1.5, "memory": 1.5}
 
 
