@@ -69,11 +69,15 @@ class MaxPool2d(Op):
         x_shape, padded_shape, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = ctx.geometry
         xp = array_module(grad)
         padded_grad = xp.zeros(padded_shape, dtype=grad.dtype)
+        overlapping = sh < dh * (kh - 1) + 1 or sw < dw * (kw - 1) + 1
         zero = grad.dtype.type(0)
         for i in range(kh):
             for j in range(kw):
-                padded_grad[:, :, window(i * dh, ho, sh), window(j * dw, wo, sw)] += \
-                    xp.where(winner == i * kw + j, grad, zero)
+                target = padded_grad[:, :, window(i * dh, ho, sh), window(j * dw, wo, sw)]
+                if overlapping:  # an input element may win in several windows: add
+                    target += xp.where(winner == i * kw + j, grad, zero)
+                else:  # each input element belongs to one window: a masked copy is enough
+                    xp.copyto(target, grad, where=winner == i * kw + j)
         return padded_grad[:, :, ph:ph + x_shape[2], pw:pw + x_shape[3]]
 
 
