@@ -7,6 +7,8 @@ user's terms.
 import builtins
 from collections import namedtuple
 
+import numpy as numpy_module
+
 from minigrad import dtypes
 from minigrad.backend import array_module, module_for
 from minigrad.ops import elementwise as ew, linalg, reduce, shape as sh
@@ -468,15 +470,23 @@ def contiguous(x):
     return x if x.array.flags.c_contiguous else sh.Contiguous.apply(x)
 
 
-def index_arrays(index):
-    """Replace Tensors inside an index by their arrays."""
-    if isinstance(index, tuple):
-        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
-    return index.array if isinstance(index, Tensor) else index
+def index_arrays(index, like):
+    """Replace Tensors (and, for a CUDA tensor ``like``, NumPy arrays and lists) inside an
+    index by arrays of ``like``'s array module."""
+    xp = array_module(like.array)
+
+    def convert(part):
+        if isinstance(part, Tensor):
+            part = part.array
+        if xp is not numpy_module and (isinstance(part, (list, numpy_module.ndarray))):
+            return xp.asarray(part)
+        return part
+
+    return tuple(convert(i) for i in index) if isinstance(index, tuple) else convert(index)
 
 
 def getitem(x, index):
-    return sh.GetItem.apply(x, index_arrays(index))
+    return sh.GetItem.apply(x, index_arrays(index, x))
 
 
 def cat(tensors, dim=0):

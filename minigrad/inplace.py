@@ -140,7 +140,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 
 
 def setitem(tensor, index, value):
-    index = functions.index_arrays(index)
+    index = functions.index_arrays(index, tensor)
     if _records(tensor, value):
         from minigrad.ops.shape import SetItem
         value = functions.operand(value, tensor.dtype, tensor)
