@@ -4,7 +4,7 @@ from minigrad.functions import matmul, sigmoid, tanh  # noqa: F401 - re-exported
 from minigrad.ops import nn_ops
 from minigrad.ops.conv import conv2d  # noqa: F401
 from minigrad.ops.elementwise import Relu
-from minigrad.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from minigrad.random import numpy_generator
 from minigrad.tensor import Tensor
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
