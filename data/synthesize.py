@@ -1,127 +1,144 @@
-"""Drawing photo-like pictures of RMB banknotes with Pillow, for users without the real photos.
+"""Photo-like pictures of RMB banknotes, for users without the real photos (and for CI).
 
-The two classes follow the photos the tutorial trains on (the 1980 1-yuan note, pink-brown
-with two portraits on the right; the 1990 100-yuan note, blue-grey with four portraits left of
-centre and a pale watermark field on the left). They differ in layout and brightness structure,
-not only in colour, so they stay distinguishable after RandomGrayscale. Every picture is
-drawn from its own seeded generator: note, wear, placement, light, blur, noise and JPEG quality.
+A picture is a flat note (``data._note_drawing``) photographed: laid on a procedural surface
+(an album page, paper, a table, wood or cloth), seen at a slight angle (rotation and
+perspective), lit unevenly, with a soft shadow, sensor noise, blur and JPEG compression, at
+the sizes of the tutorial's photos. The scene is composed at a working width of at most
+``WORK_WIDTH`` pixels and resized to the photo's size at the end, which keeps one picture
+at a few tens of milliseconds. Every choice comes from one seeded numpy Generator, so a seed
+gives the same JPEG bytes.
 """
 import io
-import math
 
 import numpy
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageFilter
 
-NOTES = {
-    # paper colour, dark ink colour, accent (bands, fields), aspect (width / height), photo width range
-    "1": {"paper": (212, 164, 154), "ink": (80, 46, 42), "accent": (104, 92, 88), "aspect": 2.0,
-          "widths": (680, 760)},
-    "100": {"paper": (170, 178, 188), "ink": (56, 60, 70), "accent": (140, 162, 192), "aspect": 2.07,
-            "widths": (1100, 1300)},
-}
-BACKGROUNDS = [(226, 232, 228), (214, 214, 206), (200, 206, 206), (236, 236, 230), (186, 192, 190)]
+from data._note_drawing import NOTE_SIZES_MM, aspect, draw_note
 
-
-def _jitter(color, rng, amount=18):
-    return tuple(int(numpy.clip(c + rng.integers(-amount, amount + 1), 0, 255)) for c in color)
+WORK_WIDTH = 560
+HEIGHT_RANGE = (350, 600)  # the real photos are 344-600 pixels high and 689-1353 wide
+WIDTH_RANGE = (690, 1350)
+BACK_PROBABILITY = 0.15  # the tutorial's photos all show the front
+SURFACES = ("album", "album", "paper", "table", "wood", "cloth")
 
 
-def _guilloche(draw, box, color, rng, lines=14):
-    """Interlaced sine curves: the fine rosette-like line work of banknotes."""
-    left, top, right, bottom = box
-    phase, frequency = rng.uniform(0, math.tau), rng.uniform(3, 7)
-    xs = numpy.linspace(left, right, 120)
-    for k in range(lines):
-        amplitude = (bottom - top) * (0.15 + 0.35 * k / lines)
-        ys = (top + bottom) / 2 + amplitude * numpy.sin(frequency * (xs - left) / max(right - left, 1) * math.tau
-                                                       + phase + k * 0.45)
-        draw.line(list(zip(xs.tolist(), ys.tolist())), fill=color, width=1)
+def _smooth_noise(rng, size, cells):
+    """Low-frequency noise in [0, 1] of ``size`` (w, h): a small random grid blown up smoothly."""
+    grid = rng.random((cells[1], cells[0])).astype(numpy.float32)
+    small = Image.fromarray((grid * 255).astype(numpy.uint8))
+    return numpy.asarray(small.resize(size, Image.BICUBIC), dtype=numpy.float32) / 255
 
 
-def _portrait(draw, cx, cy, size, ink, paper):
-    """A head and shoulders in engraving tones: dark hair, lighter face, mid-tone shoulders."""
-    mid = tuple(int(0.55 * p + 0.45 * i) for p, i in zip(paper, ink))
-    face = tuple(int(0.75 * p + 0.25 * i) for p, i in zip(paper, ink))
-    draw.ellipse((cx - 0.95 * size, cy + 0.6 * size, cx + 0.95 * size, cy + 2.0 * size), fill=mid)
-    draw.ellipse((cx - 0.5 * size, cy - 0.7 * size, cx + 0.5 * size, cy + 0.6 * size), fill=ink)
-    draw.ellipse((cx - 0.34 * size, cy - 0.3 * size, cx + 0.38 * size, cy + 0.62 * size), fill=face)
+def _muted(color):
+    """``color`` halfway to its grey: photos of notes are taken on plain, dull surfaces."""
+    return (numpy.asarray(color) + numpy.mean(color)) / 2
 
 
-def _text(draw, xy, text, size, color):
-    draw.text(xy, text, fill=color, font=ImageFont.load_default(size=max(8, int(size))))
+def surface(kind, size, rng):
+    """A ``size`` (w, h) float32 RGB array of the background surface ``kind``."""
+    width, height = size
+    y, x = numpy.mgrid[0:height, 0:width].astype(numpy.float32)
+    blotches = _smooth_noise(rng, size, (6, 4))
+    if kind == "album":  # the grey-white pages the real notes were photographed on
+        base, texture = rng.uniform(180, 235) * numpy.array([0.98, 1.0, 1.0]), 10 * blotches
+    elif kind == "paper":
+        base, texture = numpy.array(rng.uniform([210, 200, 180], [245, 240, 230])), 14 * blotches
+    elif kind == "table":  # a laminate top: flat colour with faint streaks
+        base = _muted(rng.uniform([90, 90, 90], [220, 210, 200]))
+        texture = 8 * numpy.sin(y / rng.uniform(3, 9) + 3 * blotches) + 10 * blotches
+    elif kind == "wood":
+        base = numpy.array(rng.uniform([120, 70, 35], [200, 150, 100]))
+        rings = numpy.sin((y + 25 * blotches + 3 * numpy.sin(x / rng.uniform(30, 80))) / rng.uniform(2, 5))
+        texture = 22 * rings + 18 * blotches
+    else:  # cloth: a woven check
+        base = _muted(rng.uniform([70, 70, 70], [230, 230, 230]))
+        period = rng.uniform(2.5, 5)
+        texture = 14 * numpy.sin(x / period) * numpy.sin(y / period) + 12 * blotches
+    return base[None, None, :] * numpy.ones((height, width, 1), numpy.float32) + texture[..., None]
 
 
-def _texture(draw, w, h, color, rng, count=1500):
-    """Short random strokes: the busy engraving that makes real notes mid-grey at low resolution."""
-    xs, ys = rng.uniform(0, w, count), rng.uniform(0, h, count)
-    for x, y, dx, dy in zip(xs, ys, rng.normal(0, 0.04 * w, count), rng.normal(0, 0.08 * h, count)):
-        draw.line((x, y, x + dx, y + dy), fill=color, width=max(1, int(0.004 * w)))
+def _homography(src, dst):
+    """Coefficients for PIL's PERSPECTIVE transform, which maps output points ``dst`` to input ``src``."""
+    rows, rhs = [], []
+    for (u, v), (x, y) in zip(src, dst):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs += [u, v]
+    return numpy.linalg.solve(numpy.array(rows, float), numpy.array(rhs, float)).tolist()
 
 
-def draw_note(kind, width, rng):
-    """The flat note, ``width`` pixels wide: the big light and dark blocks of the real note."""
-    spec = NOTES[kind]
-    height = int(width / spec["aspect"])
-    paper, ink, accent = _jitter(spec["paper"], rng, 10), _jitter(spec["ink"], rng, 10), _jitter(spec["accent"], rng, 10)
-    note = Image.new("RGB", (width, height), paper)
-    draw = ImageDraw.Draw(note)
-    w, h = width, height
-    mid = tuple(int(0.8 * p + 0.2 * i) for p, i in zip(paper, ink))
-    engraving = tuple(int(0.55 * p + 0.45 * i) for p, i in zip(paper, ink))
-    _guilloche(draw, (0, 0.05 * h, w, 0.95 * h), mid, rng, lines=12)
-    _texture(draw, w, h, engraving, rng)
-    draw.rectangle((0.01 * w, 0.02 * h, 0.99 * w, 0.98 * h), outline=mid, width=max(2, int(0.012 * h)))
-    if kind == "1":
-        draw.rectangle((0.04 * w, 0.72 * h, 0.96 * w, 0.88 * h), fill=accent)  # the dark lower band
-        _guilloche(draw, (0.04 * w, 0.72 * h, 0.96 * w, 0.88 * h), paper, rng, lines=5)
-        for cx, cy in ((0.66, 0.36), (0.82, 0.34)):  # two large portraits on the right
-            _portrait(draw, cx * w, cy * h, 0.24 * h, ink, paper)
-        draw.ellipse((0.06 * w, 0.08 * h, 0.14 * w, 0.26 * h), fill=(150, 60, 55))  # the emblem
-        for left in (0.05, 0.16, 0.22):  # the dark ornamental pillars on the left
-            draw.rectangle((left * w, 0.3 * h, (left + 0.035) * w, 0.68 * h), fill=engraving)
-        draw.rectangle((0.28 * w, 0.34 * h, 0.44 * w, 0.52 * h), fill=mid)  # the characters' field
-        _text(draw, (0.3 * w, 0.33 * h), "1", 0.2 * h, ink)
-        _text(draw, (0.9 * w, 0.06 * h), "1", 0.16 * h, ink)
-        _text(draw, (0.9 * w, 0.62 * h), "1", 0.2 * h, ink)
-    else:
-        draw.rectangle((0.02 * w, 0.05 * h, 0.17 * w, 0.74 * h), fill=_jitter((238, 238, 232), rng, 6))
-        draw.rectangle((0.62 * w, 0.08 * h, 0.97 * w, 0.72 * h), fill=accent)  # the blue right half
-        _guilloche(draw, (0.62 * w, 0.1 * h, 0.97 * w, 0.7 * h), mid, rng, lines=6)
-        for index, cx in enumerate((0.27, 0.36, 0.45, 0.54)):  # four portraits left of centre
-            _portrait(draw, cx * w, (0.33 + 0.02 * index) * h, 0.19 * h, ink, paper)
-        _text(draw, (0.74 * w, 0.08 * h), "100", 0.22 * h, ink)
-        draw.rectangle((0.03 * w, 0.76 * h, 0.97 * w, 0.92 * h), fill=tuple(int(0.55 * a) for a in accent))
-        _text(draw, (0.04 * w, 0.7 * h), "100", 0.22 * h, _jitter((120, 124, 132), rng, 8))
-        draw.ellipse((0.64 * w, 0.72 * h, 0.78 * w, 0.93 * h), fill=ink)  # the seal of the characters
-    return note
+def place(note, size, rng):
+    """The note warped into the frame ``size``: RGBA, transparent outside the note."""
+    width, height = size
+    note_w = width * (rng.uniform(0.98, 1.08) if rng.random() < 0.1 else rng.uniform(0.84, 0.95))
+    note_h = note_w * note.height / note.width
+    centre = numpy.array([width * (0.5 + rng.uniform(-0.025, 0.025)), height * (0.5 + rng.uniform(-0.03, 0.03))])
+    angle = numpy.deg2rad(numpy.clip(rng.normal(0, 1.2), -5, 5))
+    rotation = numpy.array([[numpy.cos(angle), -numpy.sin(angle)], [numpy.sin(angle), numpy.cos(angle)]])
+    corners = numpy.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [note_w / 2, note_h / 2]
+    tilt = rng.normal(0, 0.01 * note_w, size=(4, 2))  # a camera not quite square to the note
+    quad = (corners + tilt) @ rotation.T + centre
+    coefficients = _homography([(0, 0), (note.width, 0), (note.width, note.height), (0, note.height)], quad.tolist())
+    return note.convert("RGBA").transform(size, Image.PERSPECTIVE, coefficients, Image.BILINEAR)
 
 
-def photograph(note, kind, rng):
-    """Place the note in a photo: background, tilt, scale, light, blur, noise."""
-    low, high = NOTES[kind]["widths"]
-    width = int(rng.integers(low, high + 1))
-    height = int(width / NOTES[kind]["aspect"] * rng.uniform(0.98, 1.06))
-    photo = Image.new("RGB", (width, height), _jitter(BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))], rng))
-    scale = rng.uniform(0.95, 1.04)
-    size = (int(width * scale), int(width * scale / NOTES[kind]["aspect"]))
-    placed = note.resize(size, Image.BILINEAR).rotate(rng.uniform(-2.5, 2.5), Image.BILINEAR, expand=True,
-                                                      fillcolor=photo.getpixel((0, 0)))
-    photo.paste(placed, ((width - placed.width) // 2 + int(rng.integers(-0.03 * width, 0.03 * width + 1)),
-                         (height - placed.height) // 2 + int(rng.integers(-0.04 * height, 0.04 * height + 1))))
-    pixels = numpy.asarray(photo, dtype=numpy.float32)
-    ramp = numpy.linspace(rng.uniform(0.8, 1.05), rng.uniform(0.9, 1.15), width, dtype=numpy.float32)
-    pixels *= ramp[None, :, None] if rng.random() < 0.5 else numpy.linspace(ramp[0], ramp[-1], height)[:, None, None]
-    pixels *= rng.uniform(0.94, 1.06, size=3).astype(numpy.float32)  # white balance
-    pixels += rng.normal(0, rng.uniform(2, 7), size=pixels.shape).astype(numpy.float32)
-    photo = Image.fromarray(numpy.clip(pixels, 0, 255).astype(numpy.uint8))
-    return photo.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.6)))
+def _shadow(alpha, rng):
+    """A soft dark copy of the note's outline, offset toward a random side."""
+    offset = rng.uniform(-0.03, 0.03, size=2) * alpha.size
+    shifted = alpha.transform(alpha.size, Image.AFFINE, (1, 0, -offset[0], 0, 1, -offset[1]))
+    blurred = shifted.filter(ImageFilter.BoxBlur(rng.uniform(3, 10)))
+    return numpy.asarray(blurred, dtype=numpy.float32) / 255 * rng.uniform(0.1, 0.45)
+
+
+def light(pixels, rng):
+    """Exposure, white balance, a lighting gradient, haze and sometimes a glare spot."""
+    height, width, _ = pixels.shape
+    y, x = numpy.ogrid[0:height, 0:width]
+    direction = rng.uniform(0, 2 * numpy.pi)
+    ramp = ((x / width - 0.5) * numpy.cos(direction) + (y / height - 0.5) * numpy.sin(direction)).astype(numpy.float32)
+    gain = rng.uniform(0.62, 1.08) * (1 + rng.uniform(0, 0.45) * ramp)
+    pixels = pixels * gain[..., None] * rng.uniform(0.9, 1.1, size=3).astype(numpy.float32)
+    haze = rng.uniform(0, 0.15)
+    pixels = (1 - haze) * pixels + haze * pixels.mean()
+    if rng.random() < 0.25:
+        cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0.1, 0.4) * width
+        glare = numpy.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r * r)).astype(numpy.float32)
+        pixels = pixels + rng.uniform(20, 70) * glare[..., None]
+    return pixels
+
+
+def photo_size(kind, rng):
+    """(width, height) of the final photo: the note's proportions with a margin, real-photo sizes."""
+    height = int(rng.integers(HEIGHT_RANGE[0], HEIGHT_RANGE[1] + 1))
+    width = int(numpy.clip(height * aspect(kind) * rng.uniform(0.86, 0.96), *WIDTH_RANGE))
+    return width, height
+
+
+def photograph(kind, side, rng):
+    """One synthetic photo of the note ``kind`` as a PIL RGB image."""
+    final = photo_size(kind, rng)
+    work = (min(WORK_WIDTH, final[0]), int(round(final[1] * min(WORK_WIDTH, final[0]) / final[0])))
+    placed = place(draw_note(kind, side, int(work[0] * 0.95), rng), work, rng)
+    alpha = placed.getchannel("A")
+    background = surface(SURFACES[int(rng.integers(len(SURFACES)))], work, rng)
+    background *= (1 - _shadow(alpha, rng))[..., None]
+    coverage = numpy.asarray(alpha, dtype=numpy.float32)[..., None] / 255
+    note_pixels = numpy.asarray(placed.convert("RGB"), dtype=numpy.float32)
+    pixels = light(coverage * note_pixels + (1 - coverage) * background, rng)
+    pixels += rng.normal(0, rng.uniform(1, 6), size=pixels.shape[:2]).astype(numpy.float32)[..., None]
+    image = Image.fromarray(numpy.clip(pixels, 0, 255).astype(numpy.uint8))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.0)))
+    return image.resize(final, Image.BILINEAR)
 
 
 def synthesize_image(kind, seed):
-    """JPEG bytes of one synthetic photo of the note ``kind`` ("1" or "100")."""
+    """JPEG bytes of one synthetic photo of the note ``kind`` ("1" or "100"), fixed by ``seed``
+    (an int or a numpy SeedSequence)."""
+    if kind not in NOTE_SIZES_MM:
+        raise ValueError(f"kind must be one of {sorted(NOTE_SIZES_MM)}, got {kind!r}")
     rng = numpy.random.Generator(numpy.random.PCG64(seed))
-    note = draw_note(kind, int(rng.integers(900, 1100)), rng)
-    photo = photograph(note, kind, rng)
+    side = "back" if rng.random() < BACK_PROBABILITY else "front"
+    image = photograph(kind, side, rng)
     buffer = io.BytesIO()
-    photo.save(buffer, format="JPEG", quality=int(rng.integers(65, 96)))
+    image.save(buffer, format="JPEG", quality=int(rng.integers(60, 96)))
     return buffer.getvalue()

@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "schedules": ("experiments.schedules", "the learning-rate curve of every scheduler"),
     "synth-rmb": ("experiments.data_tools", "draw synthetic RMB banknote photos"),
     "split": ("experiments.data_tools", "split a folder of class folders into train/valid/test"),
+    "samples": ("experiments.data_tools", "a PNG grid of synthetic notes next to real ones"),
 }
 
 
@@ -32,7 +33,7 @@ def main(argv=None):
         sys.stderr.write(f"minigrad: error: unknown subcommand {name!r}; choose from {', '.join(SUBCOMMANDS)}\n")
         return 2
     module = importlib.import_module(SUBCOMMANDS[name][0])
-    if name in ("synth-rmb", "split"):
+    if name in ("synth-rmb", "split", "samples"):
         return module.main(rest, command=name)
     return module.main(rest)
 

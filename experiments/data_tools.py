@@ -1,4 +1,5 @@
-"""``minigrad synth-rmb DST`` and ``minigrad split SRC DST``: the data tools from the command line."""
+"""``minigrad synth-rmb DST``, ``minigrad split SRC DST`` and ``minigrad samples PNG``: the data
+tools from the command line."""
 from data import rmb
 from experiments.cli import OneLineParser, positive_int
 
@@ -37,5 +38,24 @@ def split_main(argv):
     return 0
 
 
+def samples_main(argv):
+    parser = OneLineParser(prog="minigrad samples",
+                           description="A PNG grid of synthetic notes next to real ones (the README's picture).")
+    parser.add_argument("out", help="the PNG to write, e.g. docs/rmb-samples.png")
+    parser.add_argument("--real", help="folder with the real photos' class folders 1/ and 100/")
+    parser.add_argument("--n", type=positive_int, default=4, help="notes per row (default 4)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        path = rmb.make_sample_grid(args.out, real_dir=args.real, n=args.n, seed=args.seed)
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {"synth-rmb": synth_main, "split": split_main, "samples": samples_main}
+
+
 def main(argv=None, command="synth-rmb"):
-    return synth_main(argv) if command == "synth-rmb" else split_main(argv)
+    return COMMANDS[command](argv)

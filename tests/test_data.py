@@ -282,13 +282,14 @@ def test_real_photos_load_through_the_tutorial_transforms(rmb_data, tmp_path):
 
 
 def test_split_dataset_rules(image_tree, tmp_path):
-    counts = rmb.split_dataset(image_tree, tmp_path / "out", ratios=(0.5, 0.25, 0.25), seed=2)
+    out = tmp_path.parent / f"{tmp_path.name}-out"  # beside the source: a split may not live inside it
+    counts = rmb.split_dataset(image_tree, out, ratios=(0.5, 0.25, 0.25), seed=2)
     assert counts["train"] == {"1": 1, "100": 1}
-    first = sorted(p.name for p in (tmp_path / "out" / "train" / "1").iterdir())
+    first = sorted(p.name for p in (out / "train" / "1").iterdir())
     with pytest.raises(FileExistsError, match="not empty"):
-        rmb.split_dataset(image_tree, tmp_path / "out", seed=2)
-    rmb.split_dataset(image_tree, tmp_path / "out", ratios=(0.5, 0.25, 0.25), seed=2, overwrite=True)
-    assert sorted(p.name for p in (tmp_path / "out" / "train" / "1").iterdir()) == first
+        rmb.split_dataset(image_tree, out, seed=2)
+    rmb.split_dataset(image_tree, out, ratios=(0.5, 0.25, 0.25), seed=2, overwrite=True)
+    assert sorted(p.name for p in (out / "train" / "1").iterdir()) == first
     with pytest.raises(FileNotFoundError, match="missing"):
         rmb.split_dataset(tmp_path / "missing", tmp_path / "x")
     with pytest.raises(ValueError, match="ratios"):

@@ -64,6 +64,8 @@ def test_data_tools(tmp_path, capsys):
     assert status == 0 and len(list((tmp_path / "synth" / "100").iterdir())) == 5
     status, out = run_cli(["split", str(tmp_path / "synth"), str(tmp_path / "split")], capsys)
     assert status == 0 and "train: 1: 4, 100: 4" in out.out
+    status, out = run_cli(["samples", str(tmp_path / "grid.png"), "--n", "2"], capsys)
+    assert status == 0 and (tmp_path / "grid.png").stat().st_size > 1000
 
 
 @pytest.mark.parametrize("argv,words", [
