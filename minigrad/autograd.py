@@ -243,6 +243,18 @@ def _add_sparse(accumulated, grad):
     return Tensor._wrap(dense.array + extra, None, False)
 
 
+def zero_grads(tensors, set_to_none=True):
+    """Forget the gradients of ``tensors`` (``set_to_none``) or zero them in place: what
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` do, since nothing else ever resets them."""
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        if set_to_none:
+            tensor.grad = None
+        else:
+            tensor.grad.zero_()
+
+
 def _topological_order(root):
     """Nodes reachable from ``root``, each after every node that feeds gradient into it."""
     order, visited = [], {id(root)}

@@ -2,6 +2,7 @@
 from collections import OrderedDict, namedtuple
 
 import minigrad
+from minigrad.autograd import zero_grads
 from minigrad.backend import move
 from minigrad.tensor import Tensor
 from nn.parameter import Parameter
@@ -196,13 +197,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         for module in self.children():

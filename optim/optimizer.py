@@ -52,6 +52,7 @@ from collections import defaultdict
 from itertools import chain
 
 import minigrad
+from minigrad.autograd import zero_grads
 from minigrad.backend import array_module
 from minigrad.sparse import SparseTensor
 from minigrad.tensor import Tensor
@@ -136,13 +137,7 @@ class Optimizer:
         """Forget every gradient (``set_to_none=True``) or fill it with zeros in place.
 
         Gradients accumulate across ``backward()`` calls until this is called."""
-        for param in self._all_params():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.zero_()
+        zero_grads(self._all_params(), set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter whose ``.grad`` is set; returns ``closure()``'s loss.
