@@ -2,16 +2,19 @@
 from nn import functional, init
 from nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.containers import ModuleDict, ModuleList, Sequential
-from nn.conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
-from nn.linear import Embedding, Flatten, Identity, Linear
+from nn.conv import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
+from nn.dropout import Dropout
+from nn.linear import Flatten, Identity, Linear
 from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from nn.module import Module
-from nn.normalization import BatchNorm1d, BatchNorm2d, Dropout
+from nn.normalization import BatchNorm1d, BatchNorm2d
 from nn.parameter import Parameter
+from nn.sparse import Embedding
 from nn.summary import summary
 from nn import models  # noqa: E402 - models are built from the layers above
 
 __all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
            "Linear", "Identity", "Flatten", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "BatchNorm1d", "BatchNorm2d", "Dropout",
-           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss"]
+           "AdaptiveMaxPool2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "BatchNorm1d",
+           "BatchNorm2d", "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
+           "BCEWithLogitsLoss"]

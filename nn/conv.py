@@ -6,6 +6,9 @@ from nn.module import Module
 from nn.parameter import Parameter
 
 
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 def _pair(value):
     return value if isinstance(value, (tuple, str)) else tuple(value) if isinstance(value, list) else (value, value)
 
@@ -19,8 +22,8 @@ class Conv2d(Module):
         if groups <= 0 or in_channels % groups or out_channels % groups:
             raise ValueError(f"in_channels ({in_channels}) and out_channels ({out_channels}) must be divisible by "
                              f"groups ({groups})")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is supported")
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {PADDING_MODES}, but got padding_mode='{padding_mode}'")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string '{padding}', should be one of ('valid', 'same')")
         if padding == "same" and _pair(stride) != (1, 1):
@@ -39,8 +42,22 @@ class Conv2d(Module):
     def reset_parameters(self):
         default_init(self.weight, self.bias)
 
+    def _pad_widths(self):
+        """F.pad's widths (last dimension first) for a padding_mode other than zeros."""
+        if self.padding == "valid":
+            return (0, 0, 0, 0)
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(total // 2, total - total // 2) for total in totals]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        return pairs[1] + pairs[0]
+
     def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if self.padding_mode == "zeros":
+            return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        padded = F.pad(x, self._pad_widths(), mode=self.padding_mode)
+        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -52,10 +69,14 @@ class Conv2d(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
 class MaxPool2d(Module):
+    """Maximum over each window; ``stride`` defaults to ``kernel_size``; padding counts as -inf."""
+
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
@@ -72,6 +93,8 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
+    """Mean over each window; ``stride`` defaults to ``kernel_size``."""
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -88,12 +111,28 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
+    """Mean over windows chosen so that the output has ``output_size`` (None keeps that size)."""
+
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, x):
         return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Maximum over windows chosen so that the output has ``output_size``."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, x):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"

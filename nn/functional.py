@@ -1,7 +1,9 @@
 """``nn.functional``: the stateless forms of the layers (``F.relu``, ``F.conv2d``, ``F.cross_entropy``...)."""
+import warnings
+
 import minigrad
 from minigrad.functions import matmul, sigmoid, tanh  # noqa: F401 - re-exported under PyTorch's names
-from minigrad.ops import nn_ops
+from minigrad.ops import loss_ops, nn_ops
 from minigrad.ops.conv import conv2d  # noqa: F401
 from minigrad.ops.elementwise import Relu
 from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
@@ -24,7 +26,9 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
 
 
 def _softmax_dim(input, dim, name):  # noqa: A002
-    if dim is None:  # PyTorch's legacy choice, with its warning's advice: pass dim
+    if dim is None:  # PyTorch's legacy choice, with its warning
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                      f"dim=X as an argument.", stacklevel=3)
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if not -max(input.ndim, 1) <= dim < max(input.ndim, 1):
         raise IndexError(f"{name}: Dimension out of range (expected to be in range of "
@@ -42,6 +46,11 @@ def log_softmax(input, dim=None, dtype=None):  # noqa: A002
     return nn_ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
 
 
+def logsigmoid(input):  # noqa: A002
+    """log(sigmoid(x)), stable for large |x|."""
+    return loss_ops.LogSigmoid.apply(input)
+
+
 def linear(input, weight, bias=None):  # noqa: A002
     """y = x W^T + b."""
     if input.shape[-1:] != weight.shape[1:]:
@@ -56,15 +65,16 @@ def linear(input, weight, bias=None):  # noqa: A002
 
 
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only)."""
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only);
+    one mask, drawn from ``generator`` or the default seeded one."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     keep = numpy_generator(generator).random(input.shape) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = minigrad.tensor(keep * scale, dtype=input.dtype, device=input.device)
-    return _inplace_result(input, input * mask, inplace)
+    mask = keep.astype(input.dtype) / input.dtype.type(1.0 - p) if p < 1.0 else keep.astype(input.dtype)
+    mask = minigrad.backend.move(mask, input.device)
+    return _inplace_result(input, nn_ops.DropoutMask.apply(input, mask), inplace)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
@@ -74,12 +84,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected at least 2-D input (got {input.ndim}D input)")
     channels = input.shape[1]
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                         ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != (channels,):
+            raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
     axes = (0,) + tuple(range(2, input.ndim))
     xp = minigrad.backend.array_module(input.array)
     if training:
         count = input.numel() // channels
         if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{list(input.shape)}")
         mean, var = input.array.mean(axis=axes), input.array.var(axis=axes)
         if running_mean is not None:
             with minigrad.no_grad():
@@ -98,21 +113,40 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
               scale_grad_by_freq=False, sparse=False):
-    """Rows of ``weight`` picked by the integer ``input``; ``sparse=True`` gives a row-sparse gradient."""
+    """Rows of ``weight`` picked by the integer ``input``; ``sparse=True`` gives a row-sparse gradient.
+    With ``max_norm`` the rows looked up are first rescaled in place to at most that norm."""
     if input.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
                            f"types: Long, Int; but got {input.dtype} instead")
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not supported")
-    if input.numel() and (int(input.array.min()) < 0 or int(input.array.max()) >= weight.shape[0]):
-        raise IndexError(f"embedding: index out of range in self (indices must be in [0, {weight.shape[0] - 1}])")
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
-    return nn_ops.Embedding.apply(weight, input.array, padding_idx, sparse)
+    rows = weight.shape[0]
+    if input.numel() and (int(input.array.min()) < 0 or int(input.array.max()) >= rows):
+        raise IndexError(f"embedding: index out of range in self (indices must be in [0, {rows - 1}])")
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= rows
+    if max_norm is not None:
+        _renorm_rows(weight, input.array, max_norm, norm_type)
+    return nn_ops.Embedding.apply(weight, input.array, padding_idx, sparse, scale_grad_by_freq)
+
+
+@minigrad.no_grad()
+def _renorm_rows(weight, indices, max_norm, norm_type):
+    """Scale each looked-up row whose norm exceeds ``max_norm`` down to it, in place (as PyTorch)."""
+    xp = minigrad.backend.array_module(weight.array)
+    unique = xp.unique(indices.reshape(-1))
+    picked = weight.array[unique]
+    if norm_type == float("inf"):
+        norms = xp.abs(picked).max(axis=1)
+    else:
+        norms = (xp.abs(picked) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
+    weight[Tensor._wrap(unique, None, False)] = Tensor._wrap(picked * scale[:, None], None, False)
 
 
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
-    """``pad`` lists (before, after) widths starting from the LAST dimension, as PyTorch."""
+    """``pad`` lists (before, after) widths starting from the LAST dimension, as PyTorch.
+    Negative widths crop (constant mode only)."""
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions, "
                          f"got {len(pad)} for a {input.ndim}-D input")
@@ -121,6 +155,12 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002
     widths = [(0, 0)] * input.ndim
     for k in range(len(pad) // 2):
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    if any(width < 0 for pair in widths for width in pair):
+        if mode != "constant":
+            raise RuntimeError(f"pad: negative padding is only supported in constant mode, got {tuple(pad)}")
+        input = input[tuple(slice(max(-before, 0), size - max(-after, 0))  # noqa: A001
+                            for (before, after), size in zip(widths, input.shape))]
+        widths = [(max(before, 0), max(after, 0)) for before, after in widths]
     if mode == "reflect":
         for axis, (before, after) in enumerate(widths):
             if max(before, after) >= input.shape[axis]:

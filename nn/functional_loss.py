@@ -1,6 +1,8 @@
 """Loss functions of ``nn.functional``: cross entropy and friends, with PyTorch's options."""
+import warnings
+
 import minigrad
-from minigrad.ops import nn_ops
+from minigrad.ops import loss_ops, nn_ops
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -23,6 +25,9 @@ def _classes_last(input):  # noqa: A002
 
 
 def _check_targets(input, target, name):  # noqa: A002
+    if tuple(target.shape) == tuple(input.shape) and input.ndim > 1:
+        raise RuntimeError(f"{name}: a target of the input's shape holds class probabilities and must be "
+                           f"floating point, got {target.dtype}")
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"{name}: expected target of integer class indices (Long), got {target.dtype}; "
                            f"float targets must have the input's shape (class probabilities)")
@@ -38,12 +43,15 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if weight is not None and tuple(weight.shape) != (classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight.shape)}")
     flat_target = target.array.reshape(-1)
     counted = flat_target[flat_target != ignore_index]
     if counted.size and (int(counted.min()) < 0 or int(counted.max()) >= classes):
         bad = int(counted.max()) if int(counted.max()) >= classes else int(counted.min())
         raise IndexError(f"Target {bad} is out of bounds: the input has {classes} classes (0 to {classes - 1})")
-    losses = nn_ops.NLLLoss.apply(_classes_last(input), flat_target, None if weight is None else weight.array,
+    losses = loss_ops.NLLLoss.apply(_classes_last(input), flat_target, None if weight is None else weight.array,
                                   ignore_index, reduction)
     if reduction == "none":
         return losses.reshape(target.shape)
@@ -94,24 +102,34 @@ def _soft_cross_entropy(log_probs, target, weight, reduction, label_smoothing, c
 
 def _check_same_shape(input, target, name):  # noqa: A002
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(f"{name}: target size {tuple(target.shape)} must be the same as input size "
-                         f"{tuple(input.shape)}")
+        raise ValueError(f"{name}: using a target size {tuple(target.shape)} that is different to the input size "
+                         f"{tuple(input.shape)} is not supported; please ensure they have the same size")
+
+
+def _warn_if_broadcast(input, target):  # noqa: A002
+    """Regression losses broadcast mismatched shapes, like PyTorch, but say so: it is usually a bug."""
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+                      f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+                      f"Please ensure they have the same size.", stacklevel=3)
 
 
 def mse_loss(input, target, reduction="mean"):  # noqa: A002
-    _check_same_shape(input, target, "mse_loss")
+    """(input - target)^2, reduced."""
+    _warn_if_broadcast(input, target)
     difference = input - target
     return _reduce(difference * difference, reduction)
 
 
 def l1_loss(input, target, reduction="mean"):  # noqa: A002
-    _check_same_shape(input, target, "l1_loss")
+    """|input - target|, reduced."""
+    _warn_if_broadcast(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):  # noqa: A002
     """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (Huber-like)."""
-    _check_same_shape(input, target, "smooth_l1_loss")
+    _warn_if_broadcast(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     difference = (input - target).abs()
@@ -125,20 +143,21 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     """-(t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does."""
     _check_same_shape(input, target, "binary_cross_entropy")
     values = input.array
-    if values.size and (float(values.min()) < 0 or float(values.max()) > 1):
+    if values.size and not bool(((values >= 0) & (values <= 1)).all()):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    losses = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+    losses = loss_ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * weight
     return _reduce(losses, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):  # noqa: A002
-    """BCE on sigmoid(x), computed stably: (1 - t) x + w_t (log(1 + exp(-|x|)) + max(-x, 0))."""
+    """BCE on sigmoid(x), computed stably as (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))."""
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
-    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
-    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)
-    losses = (1 - target) * input + log_weight * softplus_neg
+    log_sigmoid = loss_ops.LogSigmoid.apply(input)
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
+    losses = (1 - target) * input - log_sigmoid
     if weight is not None:
         losses = losses * weight
     return _reduce(losses, reduction)

@@ -1,5 +1,6 @@
 """``nn.init``: fill tensors in place from the seeded generator, with PyTorch's formulas."""
 import math
+import warnings
 
 import minigrad
 
@@ -79,14 +80,25 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
+def _is_empty(tensor):
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al., 2015)."""
+    if _is_empty(tensor):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """N(0, std^2) with std = gain / sqrt(fan) (He et al., 2015)."""
+    if _is_empty(tensor):
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
 
 
@@ -99,4 +111,4 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     while outside.any():
         values[outside] = rng.normal(mean, std, int(outside.sum()))
         outside = (values < a) | (values > b)
-    return tensor.copy_(minigrad.tensor(values, dtype=tensor.dtype))
+    return tensor.copy_(minigrad.tensor(values, dtype=tensor.dtype, device=tensor.device))

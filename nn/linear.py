@@ -1,4 +1,4 @@
-"""Linear, Identity, Flatten and Embedding layers."""
+"""Linear, Identity and Flatten layers, and the default initialisation of Linear and Conv layers."""
 import math
 
 import minigrad
@@ -18,6 +18,8 @@ def default_init(weight, bias):
 
 
 class Identity(Module):
+    """Returns its input unchanged (a placeholder that accepts and ignores any arguments)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__()
 
@@ -32,8 +34,9 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(minigrad.empty(out_features, in_features, device=device, dtype=dtype))
-        self.bias = Parameter(minigrad.empty(out_features, device=device, dtype=dtype)) if bias else None
-        if not bias:
+        if bias:
+            self.bias = Parameter(minigrad.empty(out_features, device=device, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
@@ -48,6 +51,8 @@ class Linear(Module):
 
 
 class Flatten(Module):
+    """Flattens dimensions ``start_dim`` to ``end_dim`` (by default all but the batch dimension)."""
+
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
@@ -57,37 +62,3 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
-
-
-class Embedding(Module):
-    """A lookup table of ``num_embeddings`` vectors; ``sparse=True`` gives row-sparse gradients
-    (for ``optim.SparseAdam``); the row at ``padding_idx`` gets no gradient and starts at zero."""
-
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq=False, sparse=False, _weight=None, device=None, dtype=None):
-        super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx %= num_embeddings
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.padding_idx, self.max_norm, self.sparse = padding_idx, max_norm, sparse
-        self.weight = Parameter(_weight if _weight is not None else
-                                minigrad.empty(num_embeddings, embedding_dim, device=device, dtype=dtype))
-        if _weight is None:
-            self.reset_parameters()
-
-    def reset_parameters(self):
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with minigrad.no_grad():
-                self.weight[self.padding_idx] = 0.0
-
-    def forward(self, indices):
-        return F.embedding(indices, self.weight, self.padding_idx, self.max_norm, sparse=self.sparse)
-
-    def extra_repr(self):
-        text = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.padding_idx is not None:
-            text += f", padding_idx={self.padding_idx}"
-        return text + (", sparse=True" if self.sparse else "")

@@ -1,5 +1,8 @@
 """``nn.Module``: layers find their parameters, buffers and sub-modules by attribute assignment."""
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+import numpy
 
 import minigrad
 from minigrad.autograd import zero_grads
@@ -7,15 +10,32 @@ from minigrad.backend import move
 from minigrad.tensor import Tensor
 from nn.parameter import Parameter
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict(strict=False)`` returns: the keys it could not match."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class RemovableHandle:
-    def __init__(self, hooks, key):
-        self.hooks, self.key = hooks, key
+    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks):
+        self.hooks = hooks
 
     def remove(self):
-        self.hooks.pop(self.key, None)
+        self.hooks.pop(self, None)
+
+
+def _indent(text, spaces):
+    """Indent every line but the first (blank lines stay empty), as PyTorch's repr does."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
 class Module:
@@ -44,14 +64,16 @@ class Module:
         return output
 
     def register_forward_hook(self, hook):
-        key = id(hook)
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
+        """``hook(module, inputs, output)`` runs after ``forward``; a non-None result replaces the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle] = hook
+        return handle
 
     def register_forward_pre_hook(self, hook):
-        key = id(hook)
-        self._forward_pre_hooks[key] = hook
-        return RemovableHandle(self._forward_pre_hooks, key)
+        """``hook(module, inputs)`` runs before ``forward``; a non-None result replaces the inputs."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle] = hook
+        return handle
 
     # ---- registration --------------------------------------------------------------------
 
@@ -102,18 +124,28 @@ class Module:
         else:
             object.__delattr__(self, name)
 
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
     def register_parameter(self, name, param):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             f"(nn.Parameter or None required)")
-        self._check_name(name, "parameter")
         self._forget(name)
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
+        """A tensor that belongs to the module's state but is not learned (``running_mean``);
+        non-persistent buffers stay out of ``state_dict``."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
-        self._check_name(name, "buffer")
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            f"(Tensor or None required)")
         self._forget(name)
         self._buffers[name] = tensor
         if not persistent:
@@ -122,15 +154,30 @@ class Module:
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, "module")
+        self._check_name(name, "module", self._modules)
         self._forget(name)
         self._modules[name] = module
 
     register_module = add_module
 
-    def _check_name(self, name, kind):
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f'{kind} name must be a non-empty string without ".", got {name!r}')
+    def _check_name(self, name, kind, registry):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if not name:
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if name not in registry and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def get_submodule(self, target):
+        """The module at dotted path ``target`` ("" is the module itself)."""
+        module = self
+        for name in target.split(".") if target else ():
+            if name not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+            module = module._modules[name]
+        return module
 
     # ---- traversal ------------------------------------------------------------------------
 
@@ -159,7 +206,7 @@ class Module:
 
     def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -168,13 +215,14 @@ class Module:
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) pairs; a parameter shared by two layers is listed once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
         return (param for _, param in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix="", recurse=True):
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
         return (buffer for _, buffer in self.named_buffers(recurse=recurse))
@@ -182,10 +230,12 @@ class Module:
     # ---- modes and bulk changes -------------------------------------------------------------
 
     def train(self, mode=True):
+        """Set training mode here and, through each child's own ``train``, below."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for module in self.children():
+            module.train(mode)
         return self
 
     def eval(self):
@@ -200,6 +250,7 @@ class Module:
         zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
+        """Call ``fn`` on every sub-module (children first) and on this module."""
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -213,6 +264,8 @@ class Module:
                 device = arg
             else:
                 dtype = arg
+        if dtype is not None and numpy.dtype(dtype).kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for tensor in list(self.parameters()) + list(self.buffers()):
             for holder in (tensor, tensor.grad):
                 if holder is None or isinstance(holder, minigrad.SparseTensor):
@@ -255,22 +308,15 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy values into the parameters and buffers in place; report key and shape mismatches."""
+        """Copy values (Tensors or arrays) into the parameters and buffers in place; with
+        ``strict`` a missing or unexpected key is an error, and a shape mismatch always is."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        errors = []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            source = value.array if isinstance(value, Tensor) else minigrad.tensor(value).array
-            if tuple(source.shape) != tuple(target.shape):
-                errors.append(f"size mismatch for {key}: copying a param with shape {tuple(source.shape)} from "
-                              f"checkpoint, the shape in current model is {tuple(target.shape)}.")
-                continue
-            with minigrad.no_grad():
-                target.copy_(Tensor._wrap(source, None, False))
+        errors = [error for key, target in own.items() if key in state_dict
+                  for error in [_copy_entry(key, state_dict[key], target)] if error]
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
@@ -283,17 +329,38 @@ class Module:
     # ---- printing ---------------------------------------------------------------------------
 
     def extra_repr(self):
+        """The layer's settings, shown between its parentheses in ``repr``."""
         return ""
 
+    def _get_name(self):
+        return type(self).__name__
+
     def __repr__(self):
-        lines = [line for line in self.extra_repr().split("\n") if line]
-        for name, module in self._modules.items():
-            child = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {child}")
-        if not self._modules:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): {_indent(repr(module), 2)}" for name, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{self._get_name()}({extra_lines[0]})"
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{self._get_name()}({body})"
 
     def summary(self, input_size, batch_size=-1, device="cpu"):
+        """Print and return the layer table of :func:`nn.summary`."""
         from nn.summary import summary
         return summary(self, input_size, batch_size, device)
+
+
+def _copy_entry(key, value, target):
+    """Copy one checkpoint value into ``target``; the error text when it cannot."""
+    try:
+        source = value.array if isinstance(value, Tensor) else minigrad.tensor(value).array
+    except (TypeError, ValueError):
+        return (f'While copying the parameter named "{key}", expected a Tensor or array from checkpoint '
+                f"but received {type(value)}")
+    if tuple(source.shape) != tuple(target.shape):
+        return (f"size mismatch for {key}: copying a param with shape {tuple(source.shape)} from checkpoint, "
+                f"the shape in current model is {tuple(target.shape)}.")
+    with minigrad.no_grad():
+        target.copy_(Tensor._wrap(source, None, False))
+    return None

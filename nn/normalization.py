@@ -1,4 +1,4 @@
-"""Batch normalization and dropout: layers whose behaviour depends on ``train()`` / ``eval()``."""
+"""Batch normalization: batch statistics while training, running statistics in ``eval()`` mode."""
 import minigrad
 from nn import functional as F, init
 from nn.module import Module
@@ -48,7 +48,7 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {' or '.join(f'{d}D' for d in self.expected_dims)} input "
                              f"(got {x.ndim}D input)")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels in dimension 1, got "
+            raise RuntimeError(f"{type(self).__name__}: expected {self.num_features} channels in dimension 1, got "
                              f"input of shape {tuple(x.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -74,19 +74,3 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) inputs."""
     expected_dims = (4,)
-
-
-class Dropout(Module):
-    """Zero each element with probability p while training (scaling the rest by 1/(1-p))."""
-
-    def __init__(self, p=0.5, inplace=False):
-        super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
-
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.inplace)
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"

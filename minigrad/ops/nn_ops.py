@@ -1,5 +1,5 @@
-"""Ops of neural-network layers that need a fused backward: softmax family, NLL, batch norm,
-embedding, leaky ReLU."""
+"""Ops of neural-network layers that need a fused backward: linear, padding, the softmax family,
+batch norm, embedding, leaky ReLU and dropout's mask (the losses are in ``loss_ops``)."""
 from minigrad.autograd import Op
 from minigrad.backend import array_module, scatter_add
 from minigrad.ops.elementwise import quiet
@@ -95,39 +95,6 @@ class Softmax(Op):
         return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
 
 
-class NLLLoss(Op):
-    """-weight[t] * logp[i, t] for each row i of a (M, C) input, reduced by 'mean', 'sum' or 'none'."""
-
-    @staticmethod
-    def forward(ctx, logp, target, weight, ignore_index, reduction):
-        xp = array_module(logp)
-        rows = xp.arange(logp.shape[0])
-        keep = target != ignore_index
-        safe_target = xp.where(keep, target, 0)
-        row_weight = (weight[safe_target] if weight is not None else xp.ones(target.shape, logp.dtype)) * keep
-        row_weight = row_weight.astype(logp.dtype, copy=False)
-        losses = -logp[rows, safe_target] * row_weight
-        ctx.target, ctx.row_weight, ctx.shape, ctx.reduction = safe_target, row_weight, logp.shape, reduction
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return losses.sum()
-        ctx.total = row_weight.sum()
-        with quiet():
-            return losses.sum() / ctx.total
-
-    @staticmethod
-    def backward(ctx, grad):
-        xp = array_module(grad)
-        scale = -ctx.row_weight * grad
-        if ctx.reduction == "mean":
-            with quiet():
-                scale = scale / ctx.total
-        out = xp.zeros(ctx.shape, dtype=grad.dtype)
-        out[xp.arange(ctx.shape[0]), ctx.target] = scale
-        return out
-
-
 class BatchNorm(Op):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over all axes but the channel axis 1.
 
@@ -163,11 +130,14 @@ class BatchNorm(Op):
 
 
 class Embedding(Op):
-    """weight[indices]; the gradient is dense, or row-sparse (a SparseTensor) when ``sparse``."""
+    """weight[indices]; the gradient is dense, or row-sparse (a SparseTensor) when ``sparse``.
+    The ``padding_idx`` row gets no gradient; ``scale_by_freq`` divides each row's gradient by
+    the number of times its index occurs."""
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx, sparse):
-        ctx.indices, ctx.shape, ctx.padding_idx, ctx.sparse = indices, weight.shape, padding_idx, sparse
+    def forward(ctx, weight, indices, padding_idx, sparse, scale_by_freq=False):
+        ctx.indices, ctx.shape, ctx.padding_idx = indices, weight.shape, padding_idx
+        ctx.sparse, ctx.scale_by_freq = sparse, scale_by_freq
         return weight[indices]
 
     @staticmethod
@@ -175,6 +145,9 @@ class Embedding(Op):
         xp = array_module(grad)
         rows = grad.reshape(-1, ctx.shape[1])
         flat = ctx.indices.reshape(-1)
+        if ctx.scale_by_freq:
+            counts = xp.bincount(flat, minlength=ctx.shape[0])
+            rows = rows / counts[flat][:, None].astype(rows.dtype)
         if ctx.padding_idx is not None:
             keep = flat != ctx.padding_idx
             rows, flat = rows[keep], flat[keep]
@@ -195,3 +168,16 @@ class LeakyRelu(Op):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         return array_module(grad).where(x > 0, grad, grad * ctx.slope)
+
+
+class DropoutMask(Op):
+    """x * mask, where the mask holds 0 for dropped elements and 1 / (1 - p) for kept ones."""
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.mask

@@ -1,0 +1,89 @@
+"""Shared helpers for the nn tests: weights copied between minigrad and PyTorch through
+``state_dict`` (the keys are the same), PyTorch's LeNet, and closeness checks.
+
+    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    copy_weights(theirs, ours)          # PyTorch -> NumPy -> minigrad
+    copy_weights(ours, theirs)          # minigrad -> NumPy -> PyTorch
+    assert_close(ours(x), theirs(tx), "float32")
+"""
+import sys
+
+import numpy
+
+import minigrad
+
+# float32 differences come from summation order; float64 ones must be at rounding level
+TOLERANCE = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
+GRAD_TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-5), "float64": dict(rtol=1e-9, atol=1e-11)}
+
+
+def as_numpy(value):
+    """A NumPy copy of a minigrad or PyTorch tensor (or of an array)."""
+    if isinstance(value, minigrad.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy().copy()
+    return numpy.asarray(value)
+
+
+def copy_weights(source, target):
+    """Load ``source``'s state_dict into ``target`` through NumPy arrays (either library)."""
+    arrays = {key: as_numpy(value) for key, value in source.state_dict().items()}
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(target, torch.nn.Module):
+        target.load_state_dict({key: torch.from_numpy(array) for key, array in arrays.items()})
+    else:
+        target.load_state_dict(arrays)
+    return target
+
+
+def assert_close(ours, theirs, dtype="float32", tolerance=None, message=""):
+    numpy.testing.assert_allclose(as_numpy(ours), as_numpy(theirs), err_msg=message,
+                                  **(tolerance or TOLERANCE[dtype]))
+
+
+def assert_same_state(ours, theirs, dtype="float32"):
+    """Same keys in the same order, and the same values (running statistics included)."""
+    mine, reference = ours.state_dict(), theirs.state_dict()
+    assert list(mine) == list(reference)
+    for key in mine:
+        assert_close(mine[key], reference[key], dtype, message=key)
+
+
+def assert_same_grads(ours, theirs, dtype="float32"):
+    """Every parameter's gradient, matched by name."""
+    reference = dict(theirs.named_parameters())
+    names = [name for name, _ in ours.named_parameters()]
+    assert names == list(reference)
+    for name, param in ours.named_parameters():
+        if reference[name].grad is None:
+            assert param.grad is None, name
+            continue
+        assert_close(param.grad, reference[name].grad, dtype, GRAD_TOLERANCE[dtype], message=name)
+
+
+def torch_lenet(torch, classes=2):
+    """The tutorial's LeNet written with torch.nn: the reference for nn.models.LeNet."""
+    import torch.nn.functional as tf
+
+    class LeNet(torch.nn.Module):
+        def __init__(self, classes):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(3, 6, 5)
+            self.conv2 = torch.nn.Conv2d(6, 16, 5)
+            self.fc1 = torch.nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = torch.nn.Linear(120, 84)
+            self.fc3 = torch.nn.Linear(84, classes)
+
+        def forward(self, x):
+            out = tf.relu(self.conv1(x))
+            out = tf.max_pool2d(out, 2)
+            out = tf.relu(self.conv2(out))
+            out = tf.max_pool2d(out, 2)
+            out = out.view(out.size(0), -1)
+            out = tf.relu(self.fc1(out))
+            out = tf.relu(self.fc2(out))
+            out = self.fc3(out)
+            return out
+
+    return LeNet(classes)
