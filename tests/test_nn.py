@@ -7,6 +7,7 @@ import pytest
 import minigrad
 import nn
 from nn import functional as F
+from nn_cases import torch_lenet
 
 
 def to_torch(module, torch_module):
@@ -111,7 +112,7 @@ def test_reprs_match_torch():
                                          ("leaky", m.LeakyReLU(0.1)), ("avg", m.AdaptiveAvgPool2d((1, 1)))]))
 
     assert repr(build(nn)) == repr(build(torch.nn))
-    assert repr(nn.models.LeNet(2)).replace("\n", "") == repr(_torch_lenet(torch)).replace("\n", "")
+    assert repr(nn.models.LeNet(2)).replace("\n", "") == repr(torch_lenet(torch)).replace("\n", "")
 
 
 def test_parameter_registration_and_traversal():
@@ -155,30 +156,9 @@ def test_module_to_keeps_parameter_identity():
     assert weight.dtype == minigrad.float32 and model.to("cpu") is model
 
 
-def _torch_lenet(torch):
-    import torch.nn.functional as tf
-
-    class LeNet(torch.nn.Module):
-        def __init__(self, classes):
-            super().__init__()
-            self.conv1 = torch.nn.Conv2d(3, 6, 5)
-            self.conv2 = torch.nn.Conv2d(6, 16, 5)
-            self.fc1 = torch.nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = torch.nn.Linear(120, 84)
-            self.fc3 = torch.nn.Linear(84, classes)
-
-        def forward(self, x):
-            out = tf.max_pool2d(tf.relu(self.conv1(x)), 2)
-            out = tf.max_pool2d(tf.relu(self.conv2(out)), 2)
-            out = out.view(out.size(0), -1)
-            return self.fc3(tf.relu(self.fc2(tf.relu(self.fc1(out)))))
-
-    return LeNet(2)
-
-
 def test_lenet_matches_torch_lenet():
     torch = pytest.importorskip("torch")
-    theirs = _torch_lenet(torch)
+    theirs = torch_lenet(torch)
     ours = nn.models.LeNet(2)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     rng = numpy.random.default_rng(0)

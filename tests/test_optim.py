@@ -273,8 +273,8 @@ def test_optimizer_errors(call, error, words):
 
 def test_tutorial_flow_on_lenet_matches_torch():
     """optimizer.zero_grad(); loss.backward(); optimizer.step(); scheduler.step() over LeNet."""
-    from test_nn import _torch_lenet
-    theirs = _torch_lenet(torch)
+    from nn_cases import torch_lenet
+    theirs = torch_lenet(torch)
     ours = nn.models.LeNet(2)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     runs = []
@@ -303,8 +303,8 @@ LENET_CASES = [("SGD", dict(lr=0.01, momentum=0.9, nesterov=True)), ("Adam", dic
 
 @pytest.mark.parametrize("name,kwargs", LENET_CASES, ids=[c[0] for c in LENET_CASES])
 def test_lenet_trajectories_match_torch_float64(name, kwargs):
-    from test_nn import _torch_lenet
-    theirs = _torch_lenet(torch).double()
+    from nn_cases import torch_lenet
+    theirs = torch_lenet(torch).double()
     ours = nn.models.LeNet(2).double()
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     histories = []
