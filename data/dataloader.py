@@ -10,7 +10,7 @@ import minigrad
 from data import workers
 from data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from minigrad.random import numpy_generator
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 
 get_worker_info = workers.get_worker_info
 

@@ -10,7 +10,7 @@ import numpy
 from PIL import Image, ImageEnhance
 
 import minigrad
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 
 PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
 INTERPOLATIONS = {
@@ -166,13 +166,13 @@ def center_crop(img, size):
 
 def hflip(img):
     check_image(img, "hflip", tensors=True)
-    return img[..., ::-1].clone() if isinstance(img, Tensor) else img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return img.flip(-1) if isinstance(img, Tensor) else img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
 
 
 def vflip(img):
     check_image(img, "vflip", tensors=True)
     if isinstance(img, Tensor):
-        return img[..., ::-1, :].clone()
+        return img.flip(-2)
     return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from data import functional_transforms as F
 from minigrad.random import numpy_generator
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 
 __all__ = ["Compose", "Lambda", "Resize", "CenterCrop", "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip",
            "RandomVerticalFlip", "RandomRotation", "Grayscale", "RandomGrayscale", "ColorJitter", "ToTensor",

@@ -48,6 +48,19 @@ class device:
 
 CPU = device("cpu")
 
+_DEFAULT_DEVICE = [CPU]  # a one-slot box, changed only by set_default_device
+
+
+def set_default_device(dev):
+    """Device of tensors created without ``device=`` ("cpu" or "cuda")."""
+    dev = device(dev) if dev is not None else CPU
+    module_for(dev)  # fail now, with the install hint, if CUDA is not usable
+    _DEFAULT_DEVICE[0] = dev
+
+
+def get_default_device():
+    return _DEFAULT_DEVICE[0]
+
 
 def _import_cupy():
     try:

@@ -1,20 +1,20 @@
-"""Functions that make new tensors: ``zeros``, ``arange``, ``randn``... (PyTorch's signatures)."""
+"""Functions that make new tensors: ``tensor``, ``zeros``, ``arange``, ``linspace``... (PyTorch's
+signatures). The random ones (``rand``, ``randn``...) are in ``minigrad.sampling``."""
+import warnings
+
 import numpy
 
 from minigrad import dtypes
-from minigrad.backend import device as Device, module_for
-from minigrad.random import numpy_generator
-from minigrad.tensor import Tensor, _to_array, get_default_device
+from minigrad.backend import device as Device, get_default_device, module_for
+from minigrad.engine import Tensor, as_array, make_tensor
+from minigrad.functional._common import size_args
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    size = tuple(size)
-    for n in size:
-        if not isinstance(n, (int, numpy.integer)) or n < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension or a non-integer size: "
-                               f"{list(size)}")
+def creation_size(size):
+    """A new tensor's size from ``(2, 3)``, ``[2, 3]`` or ``2, 3``; negative sizes are refused."""
+    size = size_args(size)
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
     return size
 
 
@@ -23,96 +23,117 @@ def _finish(array, device, requires_grad):
     target = Device(device) if device is not None else get_default_device()
     if target.type != "cpu":
         array = module_for(target).asarray(array)
-    tensor = Tensor._wrap(array, None, False)
+    tensor = make_tensor(array)
     if requires_grad:
         tensor.requires_grad = True
     return tensor
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def _dtype(dtype):
+    return dtypes.get_default_dtype().dtype if dtype is None else numpy.dtype(dtype)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (floats default to float32, ints to int64)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
+                      "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype) and device is None:
+    """``data`` as a tensor, sharing memory with a NumPy array or tensor when nothing must change."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype) and (device is None or
+                                                                                data.device == Device(device)):
         return data
-    return Tensor._wrap(_to_array(data, dtype, device), None, False)
+    return make_tensor(as_array(data, dtype, device))
+
+
+asarray = as_tensor
 
 
 def from_numpy(array):
     """A tensor sharing memory with the NumPy ``array`` (its dtype is kept)."""
     if not isinstance(array, numpy.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    return Tensor._wrap(array, None, False)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype}. The only supported types are: "
+                        f"float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+    return make_tensor(array)
 
 
 def _filled(fill, size, dtype, device, requires_grad):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _finish(numpy.full(_size(size), fill, dtype=dtype), device, requires_grad)
+    return _finish(numpy.full(creation_size(size), fill, dtype=_dtype(dtype)), device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
     return _filled(1, size, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Uninitialised in PyTorch; zeros here, so runs are reproducible."""
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     if dtype is None:
-        dtype = dtypes.scalar_dtype(fill_value)
-    return _filled(fill_value, (size,) if isinstance(size, int) else size, dtype, device, requires_grad)
+        dtype = dtypes.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    size = (size,) if isinstance(size, int) else size
+    return _finish(numpy.full(creation_size(size), fill_value, dtype=numpy.dtype(dtype)), device, requires_grad)
 
 
 def _like(other, dtype, device):
     return dtype or other.dtype, device or other.device
 
 
-def zeros_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return zeros(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    dtype, device = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return ones(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    dtype, device = _like(input, dtype, device)
+    return ones(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def empty_like(other, dtype=None, device=None, requires_grad=False):
-    return zeros_like(other, dtype, device, requires_grad)
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(other, fill_value, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return full(other.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):  # noqa: A002
+    dtype, device = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` (default 0) up to, not including, ``end``; ints give int64."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
+        raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError(f"arange: upper bound {end} and lower bound {start} inconsistent with step sign {step}")
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         dtype = dtypes.result_type(start, end, step)
     count = int(numpy.ceil((end - start) / step))
-    array = (start + numpy.arange(count, dtype=numpy.float64) * step).astype(dtype) \
-        if numpy.dtype(dtype).kind == "f" else numpy.arange(start, end, step, dtype=dtype)
+    dtype = numpy.dtype(dtype)
+    if dtype.kind == "f":  # PyTorch computes start + i * step in double, then rounds once
+        array = (start + numpy.arange(count, dtype=numpy.float64) * step).astype(dtype)
+    else:
+        array = numpy.arange(start, end, step, dtype=dtype)
     return _finish(array, device, requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     if steps < 0:
-        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = _dtype(dtype)
     # PyTorch's recipe: a step rounded to dtype, counted from the start for the first half
     # and back from the end for the second, each value rounded once (as a fused multiply-add)
     step = float(dtype.type((end - start) / max(steps - 1, 1)))
@@ -121,51 +142,20 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _finish(values.astype(dtype), device, requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _finish(numpy.eye(n, m, dtype=dtype), device, requires_grad)
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    exponents = linspace(start, end, steps, dtype=dtypes.float64).array
+    return _finish((base ** exponents).astype(_dtype(dtype)), device, requires_grad)
 
 
-def _random(draw, size, dtype, device, requires_grad):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    if dtype.kind != "f":
-        raise RuntimeError(f"random floats need a floating dtype, got {dtype}")
-    return _finish(draw(_size(size)).astype(dtype), device, requires_grad)
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    return _finish(numpy.eye(n, m, dtype=_dtype(dtype)), device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in [0, 1) from the seeded generator."""
-    return _random(numpy_generator(generator).random, size, dtype, device, requires_grad)
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    rows, cols = numpy.tril_indices(row, offset, col)
+    return _finish(numpy.stack([rows, cols]).astype(dtype or "int64"), device, False)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples from the seeded generator."""
-    return _random(numpy_generator(generator).standard_normal, size, dtype, device, requires_grad)
-
-
-def rand_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return rand(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randn_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return randn(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
-    """Integers in [low, high) (``randint(high, size)`` starts at 0)."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None or size is None:
-        raise TypeError("randint() needs high and size: randint(low=0, high, size)")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.int64
-    array = numpy_generator(generator).integers(low, high, _size((size,) if isinstance(size, int) else size))
-    return _finish(array.astype(dtype), device, False)
-
-
-def randperm(n, generator=None, dtype=None, device=None):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.int64
-    return _finish(numpy_generator(generator).permutation(n).astype(dtype), device, False)
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    rows, cols = numpy.triu_indices(row, offset, col)
+    return _finish(numpy.stack([rows, cols]).astype(dtype or "int64"), device, False)

@@ -19,7 +19,7 @@ import zipfile
 import numpy
 
 from minigrad.backend import device as Device, move, to_numpy
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 
 MAGIC = b"MINIGRAD-CKPT\n"
 FORMAT = "minigrad-checkpoint"

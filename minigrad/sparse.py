@@ -6,6 +6,7 @@ sparse COO tensors that a sparse gradient needs: ``is_sparse``, ``coalesce()``,
 ``to_dense()``, ``_indices()``, ``_values()``; adding two of them concatenates their rows.
 """
 from minigrad.backend import array_module, device_of, scatter_add
+from minigrad.engine import make_tensor
 
 
 class SparseTensor:
@@ -44,12 +45,10 @@ class SparseTensor:
         return self._coalesced
 
     def _indices(self):
-        from minigrad.tensor import Tensor
-        return Tensor._wrap(self.indices_array[None, :], None, False)
+        return make_tensor(self.indices_array[None, :])
 
     def _values(self):
-        from minigrad.tensor import Tensor
-        return Tensor._wrap(self.values_array, None, False)
+        return make_tensor(self.values_array)
 
     indices, values = _indices, _values
 
@@ -64,11 +63,10 @@ class SparseTensor:
         return SparseTensor(unique, summed, self.shape, coalesced=True)
 
     def to_dense(self):
-        from minigrad.tensor import Tensor
         xp = array_module(self.values_array)
         dense = xp.zeros(self.shape, dtype=self.dtype)
         scatter_add(dense, self.indices_array, self.values_array)
-        return Tensor._wrap(dense, None, False)
+        return make_tensor(dense)
 
     def __add__(self, other):
         if isinstance(other, SparseTensor):

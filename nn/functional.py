@@ -1,49 +1,66 @@
-"""``nn.functional``: the stateless forms of the layers (``F.relu``, ``F.conv2d``, ``F.cross_entropy``...)."""
-import warnings
+"""``nn.functional``: the stateless forms of the layers (``F.relu``, ``F.conv2d``, ``F.cross_entropy``...).
 
+Every function checks its arguments here, in the user's terms, and computes with the ops of
+``minigrad.ops`` (convolution and pooling are in ``nn.functional_conv`` / ``nn.functional_pool``,
+the losses in ``nn.functional_loss``).
+"""
 import minigrad
-from minigrad.functions import matmul, sigmoid, tanh  # noqa: F401 - re-exported under PyTorch's names
-from minigrad.ops import loss_ops, nn_ops
-from minigrad.ops.conv import conv2d  # noqa: F401
-from minigrad.ops.elementwise import Relu
-from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from minigrad import Tensor
+from minigrad.backend import array_module, move
+from minigrad.functional.activation import leaky_relu as _leaky_relu
+from minigrad.functional.activation import log_softmax, softmax  # noqa: F401 - PyTorch's F names
+from minigrad.functional.arithmetic import relu as _relu, sigmoid, tanh  # noqa: F401
+from minigrad.functional.linalg import matmul  # noqa: F401
+from minigrad.ops import linalg, loss_ops, nn_ops
 from minigrad.random import numpy_generator
-from minigrad.tensor import Tensor
-from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
-                                cross_entropy, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from minigrad.views import apply_inplace
+from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
+from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
+                                kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 
 
-def _inplace_result(input, result, inplace):  # noqa: A002 - PyTorch's name
-    return input.copy_(result) if inplace else result
-
-
-def relu(input, inplace=False):  # noqa: A002
-    return _inplace_result(input, Relu.apply(input), inplace)
+def relu(input, inplace=False):  # noqa: A002 - PyTorch's names
+    return input.relu_() if inplace else _relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
-    return _inplace_result(input, nn_ops.LeakyRelu.apply(input, negative_slope), inplace)
+    if inplace:
+        return apply_inplace(input, _leaky_relu, negative_slope)
+    return _leaky_relu(input, negative_slope)
 
 
-def _softmax_dim(input, dim, name):  # noqa: A002
-    if dim is None:  # PyTorch's legacy choice, with its warning
-        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-                      f"dim=X as an argument.", stacklevel=3)
-        dim = 0 if input.ndim in (0, 1, 3) else 1
-    if not -max(input.ndim, 1) <= dim < max(input.ndim, 1):
-        raise IndexError(f"{name}: Dimension out of range (expected to be in range of "
-                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got {dim})")
-    return dim % max(input.ndim, 1)
+def relu6(input, inplace=False):  # noqa: A002
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def softmax(input, dim=None, dtype=None):  # noqa: A002
-    x = input.to(dtype) if dtype is not None else input
-    return nn_ops.Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
+    return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
 
 
-def log_softmax(input, dim=None, dtype=None):  # noqa: A002
-    x = input.to(dtype) if dtype is not None else input
-    return nn_ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
+def elu(input, alpha=1.0, inplace=False):  # noqa: A002
+    result = minigrad.where(input > 0, input, alpha * (input.exp() - 1))
+    return input.copy_(result) if inplace else result
+
+
+def selu(input, inplace=False):  # noqa: A002
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return scale * elu(input, alpha, inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    scaled = input * beta
+    return minigrad.where(scaled > threshold, input, (scaled.clamp(max=threshold).exp().log1p()) / beta)
+
+
+def silu(input, inplace=False):  # noqa: A002
+    result = input * input.sigmoid()
+    return input.copy_(result) if inplace else result
+
+
+def softsign(input):  # noqa: A002
+    return input / (1 + input.abs())
 
 
 def logsigmoid(input):  # noqa: A002
@@ -54,14 +71,19 @@ def logsigmoid(input):  # noqa: A002
 def linear(input, weight, bias=None):  # noqa: A002
     """y = x W^T + b."""
     if input.shape[-1:] != weight.shape[1:]:
-        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} does not match weight of shape "
-                           f"{tuple(weight.shape)} (mat1 and mat2 shapes cannot be multiplied "
-                           f"({input.numel() // max(input.shape[-1], 1)}x{input.shape[-1]} and "
-                           f"{weight.shape[1]}x{weight.shape[0]}))")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.numel() // max(input.shape[-1], 1)}x"
+                           f"{input.shape[-1]} and {weight.shape[1]}x{weight.shape[0]})")
     if input.dtype != weight.dtype:
-        raise RuntimeError(f"linear: input ({input.dtype}) and weight ({weight.dtype}) must have the same dtype")
-    tensors = (input, weight) if bias is None else (input, weight, bias)
-    return nn_ops.Linear.apply(*tensors)
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype.legacy_name} and "
+                           f"{weight.dtype.legacy_name}")
+    if bias is None:
+        return linalg.LinearNoBias.apply(input, weight)
+    return linalg.Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    out = minigrad.einsum("bi,oij,bj->bo", input1, weight, input2)
+    return out if bias is None else out + bias
 
 
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
@@ -71,10 +93,13 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    keep = numpy_generator(generator).random(input.shape) >= p
-    mask = keep.astype(input.dtype) / input.dtype.type(1.0 - p) if p < 1.0 else keep.astype(input.dtype)
-    mask = minigrad.backend.move(mask, input.device)
-    return _inplace_result(input, nn_ops.DropoutMask.apply(input, mask), inplace)
+    keep = numpy_generator(generator).random(tuple(input.shape)) >= p
+    dtype = input.array.dtype
+    mask = keep.astype(dtype) / dtype.type(1.0 - p) if p < 1.0 else keep.astype(dtype)
+    mask = move(mask, input.device)
+    if inplace:
+        return apply_inplace(input, nn_ops.Dropout.apply, mask)
+    return nn_ops.Dropout.apply(input, mask)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
@@ -87,28 +112,67 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                          ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != (channels,):
-            raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
+            raise RuntimeError(f"running_mean should contain {channels} elements not {tensor.numel()}"
+                               if name == "running_mean" else
+                               f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
     axes = (0,) + tuple(range(2, input.ndim))
-    xp = minigrad.backend.array_module(input.array)
+    shape = (1, channels) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // channels
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{list(input.shape)}")
-        mean, var = input.array.mean(axis=axes), input.array.var(axis=axes)
+        mean, inv_std, var = nn_ops.BatchStats.apply(input, axes, eps)
         if running_mean is not None:
             with minigrad.no_grad():
-                m = momentum
-                running_mean.mul_(1 - m).add_(Tensor._wrap(mean, None, False), alpha=m)
-                running_var.mul_(1 - m).add_(Tensor._wrap(var * (count / (count - 1)), None, False), alpha=m)
+                running_mean.mul_(1 - momentum).add_(mean.reshape(-1), alpha=momentum)
+                running_var.mul_(1 - momentum).add_(var.reshape(-1) * (count / (count - 1)), alpha=momentum)
     else:
         if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var are needed outside training")
-        mean, var = running_mean.array, running_var.array
-    weight = weight if weight is not None else Tensor._wrap(xp.ones(channels, dtype=input.dtype), None, False)
-    bias = bias if bias is not None else Tensor._wrap(xp.zeros(channels, dtype=input.dtype), None, False)
-    return nn_ops.BatchNorm.apply(input, weight, bias, mean.astype(input.dtype, copy=False),
-                                  var.astype(input.dtype, copy=False), eps, axes, training)
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        xp = array_module(input.array)
+        mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
+        inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
+    weight = weight.reshape(shape) if weight is not None else Tensor._wrap(_filled(input, shape, 1))
+    bias = bias.reshape(shape) if bias is not None else Tensor._wrap(_filled(input, shape, 0))
+    return nn_ops.Normalize.apply(input, mean, inv_std, weight, bias)
+
+
+def _filled(input, shape, value):  # noqa: A002
+    return array_module(input.array).full(shape, value, dtype=input.array.dtype)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):  # noqa: A002
+    """Normalize over the last ``len(normalized_shape)`` axes with the biased variance."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[-len(normalized_shape):]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    out = centered * ((centered * centered).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):  # noqa: A002
+    batch, channels = input.shape[:2]
+    if channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(input.shape)} and num_groups={num_groups}")
+    grouped = input.reshape(batch, num_groups, -1)
+    out = layer_norm(grouped, grouped.shape[-1:], eps=eps).reshape(input.shape)
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
+                  use_input_stats=True, momentum=0.1, eps=1e-05):
+    return group_norm(input, input.shape[1], weight, bias, eps)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
@@ -116,11 +180,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
     """Rows of ``weight`` picked by the integer ``input``; ``sparse=True`` gives a row-sparse gradient.
     With ``max_norm`` the rows looked up are first rescaled in place to at most that norm."""
     if input.dtype.kind not in "iu":
-        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
-                           f"types: Long, Int; but got {input.dtype} instead")
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding)")
     rows = weight.shape[0]
     if input.numel() and (int(input.array.min()) < 0 or int(input.array.max()) >= rows):
-        raise IndexError(f"embedding: index out of range in self (indices must be in [0, {rows - 1}])")
+        raise IndexError("index out of range in self")
     if padding_idx is not None:
         if not -rows <= padding_idx < rows:
             raise AssertionError("Padding_idx must be within num_embeddings")
@@ -133,40 +197,56 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
 @minigrad.no_grad()
 def _renorm_rows(weight, indices, max_norm, norm_type):
     """Scale each looked-up row whose norm exceeds ``max_norm`` down to it, in place (as PyTorch)."""
-    xp = minigrad.backend.array_module(weight.array)
+    xp = array_module(weight.array)
     unique = xp.unique(indices.reshape(-1))
     picked = weight.array[unique]
     if norm_type == float("inf"):
         norms = xp.abs(picked).max(axis=1)
     else:
         norms = (xp.abs(picked) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
-    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
-    weight[Tensor._wrap(unique, None, False)] = Tensor._wrap(picked * scale[:, None], None, False)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.array.dtype)
+    weight[Tensor._wrap(unique)] = Tensor._wrap(picked * scale[:, None])
+
+
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
 
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """``pad`` lists (before, after) widths starting from the LAST dimension, as PyTorch.
     Negative widths crop (constant mode only)."""
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions, "
-                         f"got {len(pad)} for a {input.ndim}-D input")
-    if mode not in nn_ops.Pad.MODES:
+        raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions, got "
+                         f"{len(pad)} for a {input.ndim}-D input")
+    if mode not in PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     widths = [(0, 0)] * input.ndim
     for k in range(len(pad) // 2):
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
     if any(width < 0 for pair in widths for width in pair):
         if mode != "constant":
-            raise RuntimeError(f"pad: negative padding is only supported in constant mode, got {tuple(pad)}")
+            raise RuntimeError(f"negative padding is only supported in constant mode, got {tuple(pad)}")
         input = input[tuple(slice(max(-before, 0), size - max(-after, 0))  # noqa: A001
                             for (before, after), size in zip(widths, input.shape))]
         widths = [(max(before, 0), max(after, 0)) for before, after in widths]
-    if mode == "reflect":
-        for axis, (before, after) in enumerate(widths):
-            if max(before, after) >= input.shape[axis]:
-                raise RuntimeError(f"Padding size should be less than the corresponding input dimension, but got: "
-                                   f"padding ({before}, {after}) at dimension {axis} of input {list(input.shape)}")
-    return nn_ops.Pad.apply(input, tuple(widths), mode, 0 if value is None else value)
+    if mode == "constant":
+        return nn_ops.ConstantPad.apply(input, tuple(widths), 0 if value is None else value)
+    return _pad_by_copying(input, widths, mode)
+
+
+def _pad_by_copying(x, widths, mode):
+    """Reflect, replicate or wrap around: each padded position copies an input position, so the
+    padding is an index_select per axis (whose gradient adds back into the copied positions)."""
+    numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    xp = array_module(x.array)
+    for axis, (before, after) in enumerate(widths):
+        if not before and not after:
+            continue
+        if mode == "reflect" and max(before, after) >= x.shape[axis]:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({before}, {after}) at dimension {axis} of input {list(x.shape)}")
+        source = xp.pad(xp.arange(x.shape[axis]), (before, after), mode=numpy_mode)
+        x = x.index_select(axis, Tensor._wrap(source))
+    return x
 
 
 def one_hot(tensor, num_classes=-1):
@@ -177,5 +257,19 @@ def one_hot(tensor, num_classes=-1):
         num_classes = int(tensor.array.max()) + 1 if tensor.numel() else 0
     if tensor.numel() and (int(tensor.array.min()) < 0 or int(tensor.array.max()) >= num_classes):
         raise RuntimeError("Class values must be smaller than num_classes and non-negative.")
-    xp = minigrad.backend.array_module(tensor.array)
-    return Tensor._wrap((tensor.array[..., None] == xp.arange(num_classes)).astype("int64"), None, False)
+    xp = array_module(tensor.array)
+    return Tensor._wrap((tensor.array[..., None] == xp.arange(num_classes)).astype("int64"))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):  # noqa: A002
+    """x / max(||x||_p, eps) along ``dim``."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    dot = (x1 * x2).sum(dim)
+    return dot / (x1.norm(2, dim) * x2.norm(2, dim)).clamp(min=eps)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim)

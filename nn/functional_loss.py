@@ -117,8 +117,23 @@ def _warn_if_broadcast(input, target):  # noqa: A002
 def mse_loss(input, target, reduction="mean"):  # noqa: A002
     """(input - target)^2, reduced."""
     _warn_if_broadcast(input, target)
-    difference = input - target
-    return _reduce(difference * difference, reduction)
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    dtype = minigrad.dtypes.result_type(input, target)
+    minigrad.broadcast_tensors(input, target)  # PyTorch's message for shapes that do not broadcast
+    return loss_ops.MseLoss.apply(input.to(dtype), target.to(dtype), reduction)
+
+
+def kl_div(input, target, reduction="mean", log_target=False):  # noqa: A002
+    """target * (log target - input) with ``input`` holding log-probabilities; 'batchmean' divides
+    the sum by the batch size (the mathematically right mean, PyTorch's recommendation)."""
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        losses = minigrad.where(target > 0, target * (target.clamp(min=1e-45).log() - input), target * 0)
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(losses, reduction)
 
 
 def l1_loss(input, target, reduction="mean"):  # noqa: A002

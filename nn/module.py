@@ -7,7 +7,7 @@ import numpy
 import minigrad
 from minigrad.autograd import zero_grads
 from minigrad.backend import move
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 from nn.parameter import Parameter
 
 

@@ -1,27 +1,28 @@
 """``nn.Parameter``: a Tensor that a Module registers as learnable."""
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor, _initialize
+from minigrad.printing import tensor_repr
 
 
 class Parameter(Tensor):
     """A leaf tensor that requires grad by default and is found by ``Module.parameters()``.
 
-    ``Parameter(tensor)`` shares the tensor's storage, as in PyTorch.
+    ``Parameter(tensor)`` shares the tensor's storage (and version counter), as in PyTorch.
     """
 
-    __slots__ = ()
+    def __new__(cls, data=None, requires_grad=True):
+        source = data if isinstance(data, Tensor) else Tensor([] if data is None else data)
+        parameter = _initialize(object.__new__(cls), source.array)
+        parameter._version_counter = source._version_counter
+        parameter.requires_grad = requires_grad
+        return parameter
 
     def __init__(self, data=None, requires_grad=True):
-        if data is None:
-            data = Tensor([])
-        source = data if isinstance(data, Tensor) else Tensor(data)
-        self.array = source.array
-        self._requires_grad = False
-        self.grad = None
-        self.grad_fn = None
-        self._version_counter = source._version_counter
-        self.requires_grad = requires_grad
+        """Everything happens in ``__new__``."""
 
     def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
+        return "Parameter containing:\n" + tensor_repr(self)
 
     __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        return Parameter, (Tensor._wrap(self.array.copy()), self.requires_grad)

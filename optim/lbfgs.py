@@ -2,7 +2,7 @@
 from minigrad import enable_grad, no_grad
 from minigrad.backend import array_module
 from minigrad.sparse import SparseTensor
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 from optim._line_search import _strong_wolfe
 from optim.optimizer import Optimizer, as_state, check_common
 

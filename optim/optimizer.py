@@ -55,7 +55,7 @@ import minigrad
 from minigrad.autograd import zero_grads
 from minigrad.backend import array_module
 from minigrad.sparse import SparseTensor
-from minigrad.tensor import Tensor
+from minigrad.engine import Tensor
 
 UNSUPPORTED_FLAGS = ("foreach", "fused", "capturable", "differentiable")
 

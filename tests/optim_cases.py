@@ -222,7 +222,7 @@ def _describe_state(state_dict):
     """Per id: {key: ("tensor", shape, dtype name) or ("number", python type)}."""
     described = {}
     for key, buffers in state_dict["state"].items():
-        described[key] = {name: ("tensor", tuple(value.shape), str(value.dtype).replace("torch.", ""))
+        described[key] = {name: ("tensor", tuple(value.shape), str(value.dtype).replace("torch.", "").replace("minigrad.", ""))
                           if hasattr(value, "shape") else ("number", type(value).__name__)
                           for name, value in buffers.items()}
     return described

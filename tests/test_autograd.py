@@ -40,7 +40,7 @@ def test_implicit_gradient_needs_one_element():
 
 def test_backward_gradient_of_wrong_shape_is_refused():
     x = minigrad.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"gradient has shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of minigrad.Size\(\[2\]\)"):
         (x * 2).backward(minigrad.ones(2))
 
 
@@ -221,14 +221,14 @@ def test_requires_grad_only_for_floats_and_leaves():
     (lambda: minigrad.tensor([1.5, 2.0]), "tensor([1.5000, 2.0000])"),
     (lambda: minigrad.tensor([1, 2]), "tensor([1, 2])"),
     (lambda: minigrad.tensor([1.0], dtype=minigrad.float64), "tensor([1.], dtype=minigrad.float64)"),
-    (lambda: minigrad.tensor([True]), "tensor([ True])"),
+    (lambda: minigrad.tensor([True]), "tensor([True])"),
 ], ids=["leaf", "fixed", "int", "double", "bool"])
 def test_repr_looks_like_pytorch(make, expected):
     assert repr(make()) == expected
 
 
 def test_repr_shows_grad_fn():
-    assert repr(minigrad.tensor([2.], requires_grad=True) * 2) == "tensor([4.], grad_fn=<MulBackward>)"
+    assert repr(minigrad.tensor([2.], requires_grad=True) * 2) == "tensor([4.], grad_fn=<MulBackward0>)"
 
 
 def test_float32_default_and_scalars_never_upcast():
@@ -293,7 +293,7 @@ def test_custom_function_passes_gradcheck():
 
 def test_gradcheck_catches_a_wrong_backward():
     x = minigrad.randn(5, dtype=minigrad.float64, requires_grad=True)
-    with pytest.raises(minigrad.GradcheckError, match=r"input 0 at element \(0,\).*analytic.*numeric"):
+    with pytest.raises(minigrad.GradcheckError, match=r"Jacobian mismatch for output 0 with respect to input 0"):
         minigrad.gradcheck(WrongCube.apply, (x,))
     assert minigrad.gradcheck(WrongCube.apply, (x,), raise_exception=False) is False
 

@@ -4,10 +4,11 @@ import numpy
 import pytest
 
 import minigrad
-from minigrad.ops import conv as conv_module
-from minigrad.ops.conv import conv2d
-from minigrad.ops.im2col import col2im, im2col
-from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from minigrad.kernels import conv as conv_module
+from minigrad.kernels.windows import col2im, im2col
+from minigrad.ops.mathspace import ARRAY
+from nn.functional_conv import conv2d
+from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
 TOLERANCE = {"float32": 1e-4, "float64": 1e-10}
 
@@ -97,7 +98,7 @@ def test_conv2d_first_layer_skips_the_input_gradient():
     w = minigrad.randn(4, 3, 3, 3, requires_grad=True)
     out = conv2d(x, w)
     assert out.grad_fn.needs_input_grad == (False, True)
-    assert out.grad_fn.backward(out.grad_fn, numpy.ones(out.shape, "float32"))[0] is None
+    assert out.grad_fn.apply_backward([numpy.ones(out.shape, "float32")], ARRAY)[0] is None
     out.sum().backward()
     assert x.grad is None and w.grad.shape == w.shape
 
@@ -112,8 +113,9 @@ def test_conv2d_batch_split_into_blocks(name, x_shape, w_shape, options, images_
     out_hw = conv2d(minigrad.zeros(*x_shape), minigrad.zeros(*w_shape), **options).shape[2:]
     column_bytes_per_image = x_shape[1] * w_shape[2] * w_shape[3] * out_hw[0] * out_hw[1] * 8  # float64
     monkeypatch.setattr(conv_module, "CPU_BLOCK_BYTES", images_per_block * column_bytes_per_image)
-    assert len(conv_module.block_ranges(numpy.zeros(x_shape), conv_module.Geometry(
-        (0,) * 4, (1, 1), (1, 1), 1, w_shape[2:], out_hw))) == -(-x_shape[0] // images_per_block)
+    geometry = conv_module.Geometry((0,) * 4, (1, 1), (1, 1), 1, w_shape[2:], out_hw)
+    blocks = conv_module.BlockBuffers(x_shape, numpy.dtype("float64"), geometry, numpy).blocks
+    assert len(blocks) == -(-x_shape[0] // images_per_block)
     compare_conv_with_torch(x_shape, w_shape, options, "float64")
 
 

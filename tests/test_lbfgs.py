@@ -238,7 +238,7 @@ def test_cubic_interpolation(x1, f1, g1, x2, f2, g2, bounds, expected):
 def describe(value):
     """The layout of a state entry: tensors by shape and dtype, lists item by item."""
     if hasattr(value, "shape"):
-        return ("tensor", tuple(value.shape), str(value.dtype).replace("torch.", ""))
+        return ("tensor", tuple(value.shape), str(value.dtype).replace("torch.", "").replace("minigrad.", ""))
     if isinstance(value, list):
         return ("list", [describe(item) for item in value])
     return type(value).__name__

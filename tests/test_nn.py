@@ -352,7 +352,7 @@ def test_softmax_family_is_stable_for_huge_logits():
     (lambda: F.binary_cross_entropy(minigrad.tensor([1.5]), minigrad.tensor([1.0])), RuntimeError, "between 0 and 1"),
     (lambda: nn.CrossEntropyLoss(reduction="avg"), ValueError, "avg is not a valid value for reduction"),
     (lambda: nn.models.LeNet(2)(minigrad.randn(1, 1, 32, 32)), RuntimeError, "to have 3 channels, but got 1"),
-    (lambda: nn.Linear(3, 2)(minigrad.randn(4, 5)), RuntimeError, r"input of shape \(4, 5\).*weight of shape \(2, 3\)"),
+    (lambda: nn.Linear(3, 2)(minigrad.randn(4, 5)), RuntimeError, r"mat1 and mat2 shapes cannot be multiplied \(4x5 and 3x2\)"),
     (lambda: nn.BatchNorm2d(3)(minigrad.randn(2, 4, 3, 3)), RuntimeError, "3"),
     (lambda: F.one_hot(minigrad.tensor([0, 3]), 3), RuntimeError, "smaller than num_classes"),
 ], ids=["ce_range", "ce_dtype", "ce_shape", "mse_shape", "bce_range", "reduction", "lenet_channels", "linear_shape",

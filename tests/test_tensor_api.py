@@ -33,7 +33,7 @@ def test_factories_match_torch(name, make):
     torch = pytest.importorskip("torch")
     ours, theirs = make(minigrad), make(torch)
     assert ours.shape == tuple(theirs.shape)
-    assert str(ours.dtype) == str(theirs.dtype).split(".")[1]
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch", "minigrad")
     numpy.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
@@ -112,13 +112,13 @@ def test_version_counter_counts_inplace_edits():
 
 
 @pytest.mark.parametrize("call,error,words", [
-    (lambda: minigrad.ones(2, 3) + minigrad.ones(4), RuntimeError, r"add: shapes \(2, 3\) and \(4,\)"),
-    (lambda: minigrad.ones(2, 3) * minigrad.ones(2), RuntimeError, r"mul: shapes \(2, 3\) and \(2,\)"),
-    (lambda: minigrad.ones(2, 3) @ minigrad.ones(4, 2), RuntimeError, r"matmul: shapes \(2, 3\) and \(4, 2\)"),
+    (lambda: minigrad.ones(2, 3) + minigrad.ones(4), RuntimeError, r"size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1"),
+    (lambda: minigrad.ones(2, 3) * minigrad.ones(2), RuntimeError, r"size of tensor a \(3\) must match the size of tensor b \(2\)"),
+    (lambda: minigrad.ones(2, 3) @ minigrad.ones(4, 2), RuntimeError, r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x2\)"),
     (lambda: minigrad.ones(2, 3).reshape(4, 2), RuntimeError, r"shape '\[4, 2\]' is invalid for input of size 6"),
     (lambda: minigrad.ones(2, 3).sum(2), IndexError, "Dimension out of range"),
     (lambda: minigrad.ones(2, 3).permute(0, 1, 2), RuntimeError, "number of dimensions"),
-    (lambda: minigrad.cat([minigrad.ones(2, 3), minigrad.ones(2, 4)]), RuntimeError, "same shape except"),
+    (lambda: minigrad.cat([minigrad.ones(2, 3), minigrad.ones(2, 4)]), RuntimeError, "Sizes of tensors must match except in dimension 0"),
     (lambda: minigrad.stack([minigrad.ones(2), minigrad.ones(3)]), RuntimeError, "equal size"),
     (lambda: minigrad.ones(2, 3).expand(4, 3), RuntimeError, "expanded size"),
     (lambda: minigrad.ones(3).mean(dtype=None) and minigrad.arange(3).mean(), RuntimeError, "floating point"),

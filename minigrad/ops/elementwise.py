@@ -1,22 +1,13 @@
 """Element-wise ops: each forward next to its backward.
 
-Binary ops broadcast; their backward sums the gradient back to each input's shape with
-:func:`unbroadcast`, the one helper that knows how broadcasting expanded an input.
+``forward`` works on arrays. ``backward`` uses operators and ``ctx.math`` only, so the same lines
+compute a plain gradient (on arrays) and a recorded one (on tensors, under ``create_graph``).
+Binary ops broadcast; the engine sums each gradient back to its input's shape.
 """
 import numpy
 
-from minigrad.autograd import Op
 from minigrad.backend import array_module
-
-
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``."""
-    if grad.shape == shape:
-        return grad
-    leading = grad.ndim - len(shape)
-    stretched = tuple(leading + i for i, n in enumerate(shape) if n == 1 and grad.shape[leading + i] != 1)
-    grad = grad.sum(axis=tuple(range(leading)) + stretched, keepdims=True)
-    return grad.reshape(shape)
+from minigrad.engine import Op
 
 
 def quiet():
@@ -27,24 +18,21 @@ def quiet():
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = a.shape, b.shape
         return a + b
 
     @staticmethod
     def backward(ctx, grad):
-        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(grad, ctx.shapes[1])
+        return grad, grad
 
 
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = a.shape, b.shape
         return a - b
 
     @staticmethod
     def backward(ctx, grad):
-        grad_b = unbroadcast(-grad, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, ctx.shapes[0]), grad_b
+        return grad, -grad
 
 
 class Mul(Op):
@@ -56,9 +44,8 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        needs_a, needs_b = ctx.needs_input_grad
+        return grad * b if needs_a else None, grad * a if needs_b else None
 
 
 class Div(Op):
@@ -71,10 +58,9 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx.needs_input_grad
         with quiet():
-            grad_a = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
-            grad_b = unbroadcast(-grad * ((a / b) / b), b.shape) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+            return grad / b if needs_a else None, -grad * ((a / b) / b) if needs_b else None
 
 
 class Neg(Op):
@@ -87,8 +73,8 @@ class Neg(Op):
         return -grad
 
 
-class Pow(Op):
-    """x ** exponent for a Python-number exponent."""
+class Pow(Op, name="PowBackward0"):
+    """x ** p for a Python-number exponent p: d/dx = p x^(p-1)."""
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -104,11 +90,11 @@ class Pow(Op):
         if p == 0:
             return grad * 0
         with quiet():
-            return grad * (x.dtype.type(p) * x ** x.dtype.type(p - 1))
+            return grad * (p * x ** (p - 1)) if p != 1 else grad
 
 
-class PowTensor(Op):
-    """base ** exponent where both are tensors (a number base arrives as a tensor too)."""
+class PowTensor(Op, name="PowBackward1"):
+    """base ** exponent, both tensors: d/dbase = p b^(p-1), d/dp = b^p log b (0 where b = 0 and p >= 0)."""
 
     @staticmethod
     def forward(ctx, base, exponent):
@@ -120,15 +106,14 @@ class PowTensor(Op):
     @staticmethod
     def backward(ctx, grad):
         base, exponent, out = ctx.saved_tensors
-        xp = array_module(grad)
-        grad_base = grad_exponent = None
+        m = ctx.math
+        needs_base, needs_exponent = ctx.needs_input_grad
         with quiet():
-            if ctx.needs_input_grad[0]:
-                grad_base = unbroadcast(grad * (exponent * base ** (exponent - 1)), base.shape)
-            if ctx.needs_input_grad[1]:
-                # d/dp b^p = b^p log b, taken as 0 where b == 0 and p >= 0 (PyTorch's choice)
-                log_term = xp.where((base == 0) & (exponent >= 0), 0, out * xp.log(base))
-                grad_exponent = unbroadcast(grad * log_term.astype(grad.dtype), exponent.shape)
+            grad_base = grad * exponent * base ** (exponent - 1) if needs_base else None
+            grad_exponent = None
+            if needs_exponent:
+                log_base = m.where((base == 0) & (exponent >= 0), 0, m.log(base))
+                grad_exponent = grad * out * log_base
         return grad_base, grad_exponent
 
 
@@ -160,7 +145,7 @@ class Log(Op):
             return grad / x
 
 
-class Log1p(Op):
+class Log1p(Op, name="Log1PBackward0"):
     """log(1 + x), accurate for small x."""
 
     @staticmethod
@@ -173,7 +158,7 @@ class Log1p(Op):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         with quiet():
-            return grad / (1 + x)
+            return grad / (x + 1)
 
 
 class Sqrt(Op):
@@ -188,7 +173,23 @@ class Sqrt(Op):
     def backward(ctx, grad):
         out, = ctx.saved_tensors
         with quiet():
-            return grad / (2 * out)
+            return grad / (out * 2)
+
+
+class Rsqrt(Op):
+    """1 / sqrt(x): d/dx = -out^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with quiet():
+            out = 1 / array_module(x).sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * out * out * -0.5
 
 
 class Abs(Op):
@@ -200,17 +201,19 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * array_module(x).sign(x)
+        return grad * ctx.math.sign(x)
 
 
 class Sign(Op):
+    """sign(x): a step, so its gradient is zero everywhere (PyTorch's convention at 0 too)."""
+
     @staticmethod
     def forward(ctx, x):
         return array_module(x).sign(x)
 
     @staticmethod
     def backward(ctx, grad):
-        return array_module(grad).zeros_like(grad)
+        return ctx.math.zeros_like(grad)
 
 
 class Sin(Op):
@@ -222,7 +225,7 @@ class Sin(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * array_module(x).cos(x)
+        return grad * ctx.math.cos(x)
 
 
 class Cos(Op):
@@ -234,7 +237,7 @@ class Cos(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * -array_module(x).sin(x)
+        return -grad * ctx.math.sin(x)
 
 
 class Tanh(Op):
@@ -277,25 +280,38 @@ class Relu(Op):
         return grad * (out > 0)
 
 
-class Clamp(Op):
+class LeakyRelu(Op):
+    @staticmethod
+    def forward(ctx, x, slope):
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        ctx.slope = slope
+        return array_module(x).where(positive, x, x * x.dtype.type(slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        positive, = ctx.saved_tensors
+        return ctx.math.where(positive, grad, grad * ctx.slope)
+
+
+class Clamp(Op, name="ClampBackward1"):
     """Clip to [low, high] (either may be None); the gradient flows where low <= x <= high."""
 
     @staticmethod
     def forward(ctx, x, low, high):
-        ctx.save_for_backward(x)
-        ctx.bounds = low, high
-        return array_module(x).clip(x, low, high).astype(x.dtype, copy=False)
+        xp = array_module(x)
+        inside = xp.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        ctx.save_for_backward(inside)
+        return xp.clip(x, low, high).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        low, high = ctx.bounds
-        keep = True
-        if low is not None:
-            keep = x >= low
-        if high is not None:
-            keep = keep & (x <= high)
-        return grad * keep
+        inside, = ctx.saved_tensors
+        return grad * inside
 
 
 class Maximum(Op):
@@ -303,64 +319,53 @@ class Maximum(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_share_of_first(a, b, a > b))
         return array_module(a).maximum(a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        return _split_between(ctx, grad, lambda a, b: a > b)
+        share, = ctx.saved_tensors
+        return grad * share, grad * (1 - share)
 
 
-class Minimum(Op):
+class Minimum(Maximum):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_share_of_first(a, b, a < b))
         return array_module(a).minimum(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return _split_between(ctx, grad, lambda a, b: a < b)
 
-
-def _split_between(ctx, grad, a_wins):
-    a, b = ctx.saved_tensors
-    xp = array_module(grad)
-    share_a = xp.where(a_wins(a, b), 1.0, xp.where(a == b, 0.5, 0.0)).astype(grad.dtype)
-    grad_a = unbroadcast(grad * share_a, a.shape) if ctx.needs_input_grad[0] else None
-    grad_b = unbroadcast(grad * (1 - share_a), b.shape) if ctx.needs_input_grad[1] else None
-    return grad_a, grad_b
+def _share_of_first(a, b, a_wins):
+    xp = array_module(a)
+    return xp.where(a_wins, 1.0, xp.where(a == b, 0.5, 0.0)).astype(a.dtype)
 
 
 class Where(Op):
-    """``condition ? a : b``; the condition arrives as a plain array (it has no gradient)."""
+    """``condition ? a : b``; the condition is a plain bool array (it has no gradient)."""
 
     @staticmethod
     def forward(ctx, a, b, condition):
-        ctx.save_for_backward(condition)
-        ctx.shapes = a.shape, b.shape
+        ctx.condition = condition
         return array_module(a).where(condition, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        condition, = ctx.saved_tensors
-        xp = array_module(grad)
-        zero = grad.dtype.type(0)
-        grad_a = unbroadcast(xp.where(condition, grad, zero), ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        grad_b = unbroadcast(xp.where(condition, zero, grad), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return grad_a, grad_b
+        m, condition = ctx.math, ctx.condition
+        needs_a, needs_b = ctx.needs_input_grad
+        return (m.where(condition, grad, 0) if needs_a else None,
+                m.where(condition, 0, grad) if needs_b else None)
 
 
-class Cast(Op):
-    """Change dtype; the gradient goes back in the input's dtype."""
+class Cast(Op, name="ToCopyBackward0"):
+    """Change dtype; the engine casts the gradient back to the input's dtype."""
 
     @staticmethod
     def forward(ctx, x, dtype):
-        ctx.dtype = x.dtype
         return x.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.astype(ctx.dtype)
+        return grad
 
 
 class Clone(Op):
@@ -371,3 +376,169 @@ class Clone(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class PowScalarBase(PowTensor, name="PowBackward2"):
+    """number ** tensor: the base arrives as a constant tensor."""
+
+
+class Reciprocal(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with quiet():
+            out = 1 / x
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * out * out
+
+
+class Tan(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = array_module(x).tan(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (1 + out * out)
+
+
+class Sinh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with quiet():
+            return array_module(x).sinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * ctx.math.cosh(x)
+
+
+class Cosh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with quiet():
+            return array_module(x).cosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * ctx.math.sinh(x)
+
+
+class Asin(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with quiet():
+            return array_module(x).arcsin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        with quiet():
+            return grad / ctx.math.sqrt(1 - x * x)
+
+
+class Acos(Asin):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with quiet():
+            return array_module(x).arccos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -Asin.backward(ctx, grad)
+
+
+class Atan(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x).arctan(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (1 + x * x)
+
+
+class Expm1(Op):
+    @staticmethod
+    def forward(ctx, x):
+        with quiet():
+            out = array_module(x).expm1(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Rounding(Op):
+    """A step function (floor, ceil, round, trunc): zero gradient everywhere, as PyTorch's."""
+
+    numpy_name = None
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        return getattr(array_module(x), cls.numpy_name)(x, *args)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.math.zeros_like(grad)
+
+
+class Floor(Rounding):
+    numpy_name = "floor"
+
+
+class Ceil(Rounding):
+    numpy_name = "ceil"
+
+
+class Round(Rounding):
+    numpy_name = "round"
+
+
+class Trunc(Rounding):
+    numpy_name = "trunc"
+
+
+class MaskedFill(Where):
+    """``x.masked_fill(mask, value)``: a where() whose first branch is the fill value."""
+
+
+class Copy(Op, name="CopyBackwards"):
+    """``dst.copy_(src)`` out of place: ``src`` broadcast and cast to ``dst``'s shape and dtype.
+    The old contents of ``dst`` are overwritten, so they get no gradient."""
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        out = array_module(dst).empty_like(dst)
+        out[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.math.zeros_like(grad), grad
+
+
+class Tril(Where):
+    """``tril``/``triu``: a where() against zeros with a triangular mask."""
+
+
+class Triu(Where):
+    pass

@@ -1,33 +1,15 @@
-"""Reductions over one, several or all dimensions, with ``keepdim``."""
-from minigrad.autograd import Op
+"""Reductions over one, several or all dimensions, with ``keepdim``; and cumulative sums."""
 from minigrad.backend import array_module
+from minigrad.engine import Op
 from minigrad.ops.elementwise import quiet
+from minigrad.ops.index import Scatter
 
 
-def normalize_dims(dim, ndim, op="reduction"):
-    """``dim`` (None, int or tuple, negatives allowed) as a sorted tuple of axes, or None for all."""
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    rank = max(ndim, 1)
-    axes = []
-    for d in dims:
-        if not isinstance(d, int):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}")
-        if not -rank <= d < rank:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
-                             f"but got {d})")
-        axes.append(d % rank)
-    if len(set(axes)) != len(axes):
-        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
-    return tuple(sorted(axes)) if ndim else None
-
-
-def expand_back(grad, shape, axes, keepdim):
-    """Broadcast a reduced gradient back to the input's ``shape``."""
+def expand_back(m, grad, shape, axes, keepdim):
+    """Broadcast a reduced gradient back to the input's ``shape`` (``axes`` None: all of them)."""
     if axes is not None and not keepdim:
-        grad = grad.reshape([1 if i in axes else n for i, n in enumerate(shape)])
-    return array_module(grad).broadcast_to(grad, shape)
+        grad = m.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return m.expand(grad, shape)
 
 
 def reduced_count(shape, axes):
@@ -38,7 +20,7 @@ def reduced_count(shape, axes):
     return count
 
 
-class Sum(Op):
+class Sum(Op, name="SumBackward1"):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -46,10 +28,14 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        return expand_back(ctx.math, grad, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-class Mean(Op):
+class SumAll(Sum, name="SumBackward0"):
+    """``x.sum()`` (all dimensions): PyTorch names its node apart from the sum over ``dim``."""
+
+
+class Mean(Op, name="MeanBackward1"):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -59,11 +45,17 @@ class Mean(Op):
     @staticmethod
     def backward(ctx, grad):
         count = reduced_count(ctx.shape, ctx.axes)
-        return expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim) / grad.dtype.type(count)
+        with quiet():
+            return expand_back(ctx.math, grad, ctx.shape, ctx.axes, ctx.keepdim) / count
+
+
+class MeanAll(Mean, name="MeanBackward0"):
+    pass
 
 
 class Var(Op):
-    """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default)."""
+    """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default):
+    d/dx = 2 (x - mean) / (n - correction)."""
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
@@ -75,18 +67,20 @@ class Var(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return _var_backward(x, grad, ctx.axes, ctx.correction, ctx.keepdim)
+        return variance_backward(ctx.math, x, grad, ctx.axes, ctx.correction, ctx.keepdim)
 
 
-def _var_backward(x, grad, axes, correction, keepdim):
-    count = reduced_count(x.shape, axes)
-    centered = x - x.mean(axis=axes, keepdims=True)
+def variance_backward(m, x, grad, axes, correction, keepdim):
+    count = reduced_count(tuple(x.shape), axes)
     with quiet():
-        scale = x.dtype.type(2.0 / (count - correction)) if count > correction else x.dtype.type("inf")
-    return scale * expand_back(grad, x.shape, axes, keepdim) * centered
+        centered = x - m.sum(x, axes, True) / count
+        scale = 2.0 / (count - correction) if count > correction else float("inf")
+        return expand_back(m, grad, tuple(x.shape), axes, keepdim) * centered * scale
 
 
 class Std(Op):
+    """Standard deviation: d/dx = (x - mean) / ((n - correction) std)."""
+
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
         with quiet():
@@ -99,7 +93,7 @@ class Std(Op):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         with quiet():
-            return _var_backward(x, grad / (2 * out), ctx.axes, ctx.correction, ctx.keepdim)
+            return variance_backward(ctx.math, x, grad / (out * 2), ctx.axes, ctx.correction, ctx.keepdim)
 
 
 class Amax(Op):
@@ -108,56 +102,73 @@ class Amax(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         out = x.max(axis=axes, keepdims=keepdim)
-        ctx.save_for_backward(x, out)
-        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(_tie_shares(x, out, axes, keepdim))
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        return _share_among_ties(x, out, grad, ctx.axes, ctx.keepdim)
+        shares, = ctx.saved_tensors
+        return expand_back(ctx.math, grad, ctx.shape, ctx.axes, ctx.keepdim) * shares
 
 
 class Amin(Amax):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         out = x.min(axis=axes, keepdims=keepdim)
-        ctx.save_for_backward(x, out)
-        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(_tie_shares(x, out, axes, keepdim))
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         return out
 
 
-def _share_among_ties(x, out, grad, axes, keepdim):
-    winners = x == expand_back(out, x.shape, axes, keepdim)
+class MaxAll(Amax, name="MaxBackward1"):
+    """``x.max()``: the maximum of every element."""
+
+
+class MinAll(Amin, name="MinBackward1"):
+    pass
+
+
+def _tie_shares(x, out, axes, keepdim):
+    """1/k where x is one of the k elements equal to its reduction's result, else 0
+    (NaN compares equal to NaN here: a NaN maximum takes the gradient, as in PyTorch)."""
+    xp = array_module(x)
+    if axes is not None and not keepdim:
+        out = out.reshape([1 if i in axes else n for i, n in enumerate(x.shape)])
+    winners = (x == out) | (xp.isnan(x) & xp.isnan(out))
     count = winners.sum(axis=axes, keepdims=True)
-    return expand_back(grad, x.shape, axes, keepdim) * winners / count.astype(grad.dtype)
+    with quiet():
+        return (winners / count).astype(x.dtype)
 
 
-class MaxAlongDim(Op):
+class MaxAlongDim(Op, name="MaxBackward0"):
     """``max(dim)``: values and indices; the gradient goes to the index returned."""
 
-    @staticmethod
-    def forward(ctx, x, axis, keepdim, take_min=False):
+    take_min = False
+
+    @classmethod
+    def forward(cls, ctx, x, axis, keepdim):
         xp = array_module(x)
-        indices = xp.expand_dims((x.argmin if take_min else x.argmax)(axis=axis), axis)
+        indices = xp.expand_dims((x.argmin if cls.take_min else x.argmax)(axis=axis), axis)
         values = xp.take_along_axis(x, indices, axis=axis)
-        ctx.save_for_backward(indices)
-        ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
+        ctx.indices, ctx.shape, ctx.axis, ctx.keepdim = indices, x.shape, axis, keepdim
         if not keepdim:
             values, indices = values.squeeze(axis), indices.squeeze(axis)
-        return values, indices
+        return values, indices.astype("int64")
 
     @staticmethod
-    def backward(ctx, grad):
-        indices, = ctx.saved_tensors
-        xp = array_module(grad)
+    def backward(ctx, grad, _indices_grad=None):
+        m = ctx.math
         if not ctx.keepdim:
-            grad = xp.expand_dims(grad, ctx.axis)
-        positions = xp.arange(ctx.shape[ctx.axis]).reshape([-1 if i == ctx.axis else 1 for i in range(len(ctx.shape))])
-        return xp.where(positions == indices, grad, grad.dtype.type(0))
+            grad = m.reshape(grad, ctx.indices.shape)
+        return m.op(Scatter, m.zeros(ctx.shape, grad), grad, ctx.indices, ctx.axis)
 
 
-class LogSumExp(Op):
+class MinAlongDim(MaxAlongDim, name="MinBackward0"):
+    take_min = True
+
+
+class LogSumExp(Op, name="LogsumexpBackward0"):
     """log(sum(exp(x))) computed around the maximum so large inputs do not overflow."""
 
     @staticmethod
@@ -167,14 +178,53 @@ class LogSumExp(Op):
         peak = xp.where(xp.isfinite(peak), peak, 0)
         with quiet():
             out = xp.log(xp.exp(x - peak).sum(axis=axes, keepdims=True)) + peak
-        ctx.save_for_backward(x, out)
-        ctx.axes, ctx.keepdim = axes, keepdim
         if not keepdim:
             out = out.reshape([n for i, n in enumerate(out.shape) if axes is not None and i not in axes])
+        ctx.save_for_backward(x, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
+        m, shape = ctx.math, tuple(x.shape)
         with quiet():
-            return expand_back(grad, x.shape, ctx.axes, ctx.keepdim) * array_module(x).exp(x - out)
+            return (expand_back(m, grad, shape, ctx.axes, ctx.keepdim)
+                    * m.exp(x - expand_back(m, out, shape, ctx.axes, ctx.keepdim)))
+
+
+class Norm(Op, name="LinalgVectorNormBackward0"):
+    """The 2-norm: d/dx = x / |x|, taken as 0 at the zero vector (PyTorch's choice)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        xp = array_module(x)
+        out = xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        m, shape = ctx.math, tuple(x.shape)
+        norm = expand_back(m, out, shape, ctx.axes, ctx.keepdim)
+        with quiet():
+            scaled = m.where(norm == 0, 0, x / norm)
+        return expand_back(m, grad, shape, ctx.axes, ctx.keepdim) * scaled
+
+
+class Cumsum(Op):
+    """Running sums along ``axis`` (``reverse``: from the end); the gradient is the reverse running sum."""
+
+    @staticmethod
+    def forward(ctx, x, axis, reverse=False):
+        ctx.axis, ctx.reverse = axis, reverse
+        xp = array_module(x)
+        if reverse:
+            return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis), axis).copy()
+        return xp.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.math.op(Cumsum, grad, ctx.axis, not ctx.reverse)

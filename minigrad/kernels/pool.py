@@ -1,0 +1,146 @@
+"""Window machinery shared by the pooling ops.
+
+A window's elements are visited one kernel offset at a time: offset (i, j) of every window is
+one strided slice of the padded input (``windows.window_slices``), so a pooling pass is kh*kw
+whole-array operations. When the stride equals the kernel these slices are exactly the
+``(N, C, H/k, k, W/k, k)`` reshape's views, and NumPy handles them faster than a reduction over
+two inner axes would. Adaptive pooling (PyTorch's uneven windows) gathers its offsets with index
+arrays instead of slices.
+"""
+from minigrad.backend import array_module, scatter_add
+from minigrad.kernels.windows import window_slices
+
+
+def pooled_size(size, kernel, stride, padding, dilation, ceil_mode):
+    """PyTorch's output length; with ceil_mode the last window must start inside the input or its left padding."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def lowest_value(dtype, xp):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+class Windows:
+    """Where each kernel offset's elements sit, for all windows at once.
+
+    ``indexers[k]`` indexes the padded input at offset k (a pair of slices for sliding windows,
+    of index arrays for adaptive ones); ``overlap`` says whether one input element can fall in
+    two windows at the same or different offsets (then scattering must add, not assign).
+    """
+
+    def __init__(self, x_shape, padding, extra, indexers, overlap, advanced=False):
+        self.x_shape, self.padding, self.extra = x_shape, padding, extra
+        self.indexers, self.overlap, self.advanced = indexers, overlap, advanced
+        self.padded_shape = x_shape[:2] + tuple(x_shape[2 + a] + padding[a] + extra[a] for a in range(2))
+
+    @classmethod
+    def sliding(cls, x_shape, kernel, stride, padding, dilation, out_hw):
+        extra = []  # ceil_mode: pad right/below far enough that every window fits
+        for axis, (p, out, k, s, d) in enumerate(zip(padding, out_hw, kernel, stride, dilation)):
+            extra.append(max((out - 1) * s + d * (k - 1) + 1 - x_shape[2 + axis] - p, 0))
+        indexers = [(slice(None), slice(None), rows, cols)
+                    for _, _, rows, cols in window_slices(kernel, stride, dilation, out_hw)]
+        overlap = any(d * (k - 1) + 1 > s for k, s, d in zip(kernel, stride, dilation))
+        return cls(x_shape, padding, tuple(extra), indexers, overlap)
+
+    @classmethod
+    def adaptive(cls, x_shape, out_hw, xp):
+        rows, cols = adaptive_offsets(xp, x_shape[2], out_hw[0]), adaptive_offsets(xp, x_shape[3], out_hw[1])
+        indexers = [(slice(None), slice(None), r.reshape(-1, 1), c) for r in rows for c in cols]
+        return cls(x_shape, (0, 0), (0, 0), indexers, overlap=True, advanced=True)
+
+    def pad(self, x, fill):
+        (top, left), (bottom, right) = self.padding, self.extra
+        if not (top or left or bottom or right):
+            return x
+        return array_module(x).pad(x, ((0, 0), (0, 0), (top, top + bottom), (left, left + right)),
+                                   constant_values=fill)
+
+    def crop(self, padded):
+        if padded.shape == self.x_shape:
+            return padded
+        (top, left), (h, w) = self.padding, self.x_shape[2:]
+        return padded[:, :, top:top + h, left:left + w]
+
+    def candidates(self, padded):
+        return [padded[index] for index in self.indexers]
+
+    def scatter(self, grad, winner):
+        """An input-shaped array holding ``grad`` at each window's winning offset, zeros elsewhere."""
+        xp = array_module(grad)
+        out = xp.zeros(self.padded_shape, dtype=grad.dtype)
+        for offset, index in enumerate(self.indexers):
+            if self.advanced:
+                scatter_add(out, index, grad * (winner == offset))
+            elif self.overlap:
+                out[index] += grad * (winner == offset)
+            else:  # each input element belongs to one window at most: write in place
+                xp.multiply(grad, winner == offset, out=out[index])
+        return self.crop(out)
+
+    def gather(self, values, winner):
+        """Per window, the element of the input-shaped ``values`` at its winning offset."""
+        padded = self.pad(values, 0)
+        out = None
+        for offset, index in enumerate(self.indexers):
+            picked = padded[index] * (winner == offset)
+            out = picked if out is None else out + picked
+        return out
+
+
+def first_maximum(candidates):
+    """Elementwise max of the arrays in ``candidates`` and, per element, the position in the list
+    of the first candidate that reaches it: the window offset that takes the gradient. A NaN is
+    the maximum of any window it is in (as in PyTorch), and takes the gradient."""
+    xp = array_module(candidates[0])
+    out = candidates[0].copy()
+    for candidate in candidates[1:]:
+        xp.maximum(out, candidate, out=out)
+    winner = xp.zeros(out.shape, dtype=xp.uint8 if len(candidates) < 256 else xp.int32)
+    unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
+    nan_max = xp.isnan(out) if out.dtype.kind == "f" else None
+    for offset, candidate in enumerate(candidates):
+        hit = candidate == out
+        if nan_max is not None:
+            hit |= nan_max & xp.isnan(candidate)
+        hit &= unclaimed
+        unclaimed ^= hit
+        if offset:
+            winner += hit.astype(winner.dtype) * winner.dtype.type(offset)
+    return out, winner
+
+
+def window_counts(xp, size, out, kernel, stride, padding, include_pad):
+    """How many elements each window along one axis divides by (PyTorch's rule): windows are
+    clipped to the padded input, and with ``include_pad=False`` to the input itself."""
+    start = xp.arange(out) * stride - padding
+    end = xp.minimum(start + kernel, size + padding)
+    if not include_pad:
+        start, end = xp.maximum(start, 0), xp.minimum(end, size)
+    return end - start
+
+
+def adaptive_windows(xp, size, out):
+    """PyTorch's adaptive windows along one axis: window i spans floor(i*size/out) .. ceil((i+1)*size/out)."""
+    index = xp.arange(out)
+    return (index * size) // out, -((-(index + 1) * size) // out)
+
+
+def adaptive_offsets(xp, size, out):
+    """(L, out) indices: row t is the t-th element of every window, L the longest window; a shorter
+    window repeats its last element, which never wins a max over a window it already belongs to."""
+    start, end = adaptive_windows(xp, size, out)
+    longest = int((end - start).max()) if out else 0
+    return xp.minimum(start + xp.arange(longest).reshape(-1, 1), end - 1)
+
+
+def averaging_matrix(xp, size, out, dtype):
+    """(out, size): row i averages the input positions of adaptive window i."""
+    start, end = adaptive_windows(xp, size, out)
+    position = xp.arange(size)
+    inside = (position >= start.reshape(-1, 1)) & (position < end.reshape(-1, 1))
+    return (inside / (end - start).reshape(-1, 1)).astype(dtype)
