@@ -4,6 +4,7 @@ Every op computes through the array module of its inputs (``numpy`` for the CPU,
 ``cupy`` for CUDA), so one implementation serves both devices. CuPy is optional:
 it is imported the first time a CUDA device is asked for.
 """
+import os
 import sys
 
 import numpy
@@ -48,8 +49,15 @@ class device:
 
 CPU = device("cpu")
 
+FORK_MESSAGE = ("Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you must use "
+                "the 'spawn' start method (DataLoader workers load on the CPU: move batches to the GPU in the "
+                "main process)")
+_cuda_process = [None]  # the id of the process that initialised CUDA; a fork of it cannot use CUDA
+
 
 def _import_cupy():
+    if _cuda_process[0] not in (None, os.getpid()):
+        raise RuntimeError(FORK_MESSAGE)  # not "no GPU": the driver refuses a forked child
     try:
         import cupy
     except ImportError as error:
@@ -61,6 +69,7 @@ def _import_cupy():
                            f"minigrad needs an NVIDIA GPU and {INSTALL_HINT}") from error
     if count == 0:
         raise RuntimeError(f"CUDA was requested but no CUDA GPU was found; {INSTALL_HINT}")
+    _cuda_process[0] = os.getpid()
     return cupy
 
 
@@ -110,10 +119,7 @@ def to_numpy(array):
 
 
 def scatter_add(target, index, values):
-    """``target[index] += values`` where repeated indices accumulate (NumPy's ``add.at``)."""
-    if array_module(target) is numpy:
-        numpy.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
+    """``target[index] += values`` where repeated indices accumulate: ``add.at`` of NumPy, and of
+    CuPy 13 on (which deprecates its older ``cupyx.scatter_add``)."""
+    array_module(target).add.at(target, index, values)
     return target
