@@ -55,7 +55,8 @@ FORK_MESSAGE = ("Cannot re-initialize CUDA in forked subprocess. To use CUDA wit
 _cuda_process = [None]  # the id of the process that initialised CUDA; a fork of it cannot use CUDA
 
 
-def _import_cupy():
+def _import_cupy(dev=None):
+    """CuPy, once it is known to see a GPU (GPU ``dev.index`` when ``dev`` is given)."""
     if _cuda_process[0] not in (None, os.getpid()):
         raise RuntimeError(FORK_MESSAGE)  # not "no GPU": the driver refuses a forked child
     try:
@@ -70,6 +71,9 @@ def _import_cupy():
     if count == 0:
         raise RuntimeError(f"CUDA was requested but no CUDA GPU was found; {INSTALL_HINT}")
     _cuda_process[0] = os.getpid()
+    if dev is not None and not 0 <= (dev.index or 0) < count:
+        raise RuntimeError(f"CUDA error: invalid device ordinal: {dev} was requested but there "
+                           f"{'is 1 GPU' if count == 1 else f'are {count} GPUs'} (cuda:0 to cuda:{count - 1})")
     return cupy
 
 
@@ -86,7 +90,7 @@ def module_for(dev):
     """The array module (numpy or cupy) that stores tensors of device ``dev``."""
     if dev.type == "cpu":
         return numpy
-    return _import_cupy()
+    return _import_cupy(dev)
 
 
 def array_module(array):
@@ -106,7 +110,7 @@ def move(array, dev):
     current = array_module(array)
     if dev.type == "cpu":
         return array if current is numpy else array.get()
-    cupy = _import_cupy()
+    cupy = _import_cupy(dev)
     if current is cupy:
         return array
     with cupy.cuda.Device(dev.index or 0):

@@ -174,3 +174,14 @@ def test_a_machine_without_a_gpu(monkeypatch):
     assert not cp.cuda.is_available()
     with pytest.raises(_state.CUDARuntimeError, match="cudaErrorNoDevice"):
         cp.cuda.runtime.getDeviceCount()
+
+
+def test_the_session_runs_the_cuda_device_with_or_without_a_gpu():
+    import sys
+
+    import cupy_standin
+    import minigrad
+    real_cupy = not cupy_standin.installed()
+    assert sys.modules["cupy"] is not cp if real_cupy else minigrad.cuda.is_available()
+    if not real_cupy:
+        assert type(minigrad.ones(1, device="cuda").array) is cp.ndarray

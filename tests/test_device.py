@@ -218,3 +218,56 @@ def test_moving_a_model_back_and_forth_keeps_it():
     round_trip = copy.deepcopy(net).cuda().cpu()
     assert all(p.device == minigrad.device("cpu") for p in round_trip.parameters())
     assert_close(round_trip(images), expected)
+
+
+# ---- what the stand-in finds in the engine core (minigrad/tensor.py, factories.py, inplace.py):
+# PyTorch's answers, expected to fail until the engine is fixed ---------------------------------
+
+def engine_core(reason):
+    return pytest.mark.xfail(strict=True, reason=f"engine core: {reason}")
+
+
+def set_row(target, value):
+    target[0] = value
+    return target
+
+
+ENGINE_CORE = [
+    ("tensor-keeps-device", lambda: minigrad.tensor(minigrad.ones(2, device="cuda")), "cuda",
+     "minigrad.tensor(cuda tensor) comes back on the CPU; PyTorch keeps the source's device"),
+    ("Tensor-keeps-device", lambda: minigrad.Tensor(minigrad.ones(2, device="cuda")), "cuda",
+     "minigrad.Tensor(cuda tensor) comes back on the CPU; PyTorch keeps the source's device"),
+    ("as_tensor-dtype-keeps-device", lambda: minigrad.as_tensor(minigrad.ones(2, device="cuda"), minigrad.float64),
+     "cuda", "as_tensor(cuda tensor, dtype) comes back on the CPU; PyTorch keeps the source's device"),
+    ("setitem-numpy-value", lambda: set_row(minigrad.zeros(2, 3, device="cuda"), numpy.ones(3)), "cuda",
+     "cuda[0] = numpy array hands the NumPy array to CuPy, which refuses it; PyTorch copies it over"),
+    ("setitem-cpu-tensor-value", lambda: set_row(minigrad.zeros(2, 3, device="cuda"), minigrad.ones(3)), "cuda",
+     "cuda[0] = cpu tensor is refused; PyTorch's setitem copies across devices"),
+    ("times-0d-cpu-tensor", lambda: minigrad.ones(3, device="cuda") * minigrad.tensor(2.0), "cuda",
+     "a 0-d CPU tensor is refused as an operand of a CUDA tensor; PyTorch takes it as a scalar"),
+    ("tensor-of-cuda-scalars", lambda: minigrad.tensor([minigrad.tensor(1.0, device="cuda")] * 2), "cpu",
+     "minigrad.tensor([cuda 0-d tensors]) raises TypeError; PyTorch reads their values"),
+]
+
+
+@pytest.mark.parametrize("make,device", [pytest.param(make, device, marks=engine_core(reason), id=name)
+                                         for name, make, device, reason in ENGINE_CORE])
+def test_engine_core_device_semantics_as_pytorch(make, device):
+    result = make()
+    assert result.device == minigrad.device(device)
+    assert numpy.all(result.cpu().numpy() != 0)
+
+
+@engine_core("in-place ops write through expand()'s broadcast view: silently on CUDA (CuPy arrays are always "
+             "writable), with NumPy's 'read-only' ValueError on the CPU; PyTorch refuses with a RuntimeError")
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_in_place_op_on_an_expanded_tensor_is_refused(device):
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        minigrad.ones(1, device=device).expand(3).add_(1)
+
+
+@engine_core("a .grad on another device than its tensor is accepted; PyTorch refuses it")
+def test_a_grad_on_another_device_is_refused():
+    param = minigrad.ones(2, device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match="device"):
+        param.grad = minigrad.ones(2)

@@ -149,3 +149,11 @@ def test_cuda_on_a_machine_whose_driver_sees_no_gpu_says_so(no_gpu):
     with pytest.raises(RuntimeError, match=r'no CUDA GPU is usable \(cudaErrorNoDevice.*pip install -e "\.\[gpu\]"'):
         minigrad.zeros(2, device="cuda")
     assert minigrad.cuda.device_count() == 0
+
+
+def test_a_gpu_that_does_not_exist_is_named():
+    count = minigrad.cuda.device_count()
+    with pytest.raises(RuntimeError, match=f"invalid device ordinal: cuda:{count} was requested"):
+        minigrad.ones(2).to(f"cuda:{count}")
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        minigrad.zeros(2, device=f"cuda:{count}")
