@@ -3,7 +3,6 @@ passes against it uses CuPy the way CuPy allows."""
 import copy
 import multiprocessing
 import pickle
-import warnings
 
 import numpy
 import pytest
