@@ -25,7 +25,7 @@ def image_paths(paths):
 
 
 def load_model(checkpoint_path):
-    saved = minigrad.load(checkpoint_path)
+    saved = minigrad.load(checkpoint_path, map_location="cpu")  # predict runs on the CPU, wherever it trained
     state = saved.get("model") if isinstance(saved, dict) and "model" in saved else saved
     net = LeNet(classes=2)
     net.load_state_dict(state)

@@ -72,10 +72,10 @@ def prepare(args, workspace):
     """Data, model, loss, optimizer and scheduler, as the tutorial sets them up (or resumed)."""
     minigrad.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.device == "cuda":
-        minigrad.set_default_device("cuda")
     # ---- data: split folders, the tutorial's transforms, loaders ----
     split_dir = rmb_data.prepare_folders(args.data, args.split_seed, args.cache_dir, workspace)
+    # batches are made on the CPU (in worker processes, which cannot use CUDA once this process has)
+    # and moved to the device by the training loop, as PyTorch does
     train_loader, valid_loader, test_data = rmb_data.make_loaders(split_dir, args.batch_size, args.num_workers)
     # ---- model, loss function, optimizer, scheduler ----
     net = LeNet(classes=2)
@@ -94,7 +94,7 @@ def prepare(args, workspace):
                                                      log_interval=args.log_interval,
                                                      progress=not args.no_progress and sys.stderr.isatty()))
     if args.resume:
-        setup.run, rng, saved_recipe = training.restore(args.resume, net, optimizer, scheduler)
+        setup.run, rng, saved_recipe = training.restore(args.resume, net, optimizer, scheduler, args.device)
         if saved_recipe != setup.recipe:
             print(f"warning: resuming with settings that differ from the checkpoint's: {saved_recipe}")
         setup.epoch_rng = rng["epoch_start"]

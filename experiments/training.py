@@ -150,9 +150,10 @@ def checkpoint(net, optimizer, scheduler, run, epoch_rng_state, args):
             "args": args}
 
 
-def restore(path, net, optimizer, scheduler):
-    """Load a checkpoint written by :func:`checkpoint`; returns (run, rng states, args)."""
-    saved = minigrad.load(path)
+def restore(path, net, optimizer, scheduler, device="cpu"):
+    """Load a checkpoint written by :func:`checkpoint` onto ``device`` (whichever device it was
+    saved from); returns (run, rng states, args)."""
+    saved = minigrad.load(path, map_location=device)
     if not isinstance(saved, dict) or saved.get("kind") != CHECKPOINT_KIND:
         raise ValueError(f"{path} is not a minigrad train checkpoint")
     net.load_state_dict(saved["model"])

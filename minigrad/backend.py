@@ -4,6 +4,7 @@ Every op computes through the array module of its inputs (``numpy`` for the CPU,
 ``cupy`` for CUDA), so one implementation serves both devices. CuPy is optional:
 it is imported the first time a CUDA device is asked for.
 """
+import os
 import sys
 
 import numpy
@@ -62,7 +63,16 @@ def get_default_device():
     return _DEFAULT_DEVICE[0]
 
 
-def _import_cupy():
+FORK_MESSAGE = ("Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you must use "
+                "the 'spawn' start method (DataLoader workers load on the CPU: move batches to the GPU in the "
+                "main process)")
+_cuda_process = [None]  # the id of the process that initialised CUDA; a fork of it cannot use CUDA
+
+
+def _import_cupy(dev=None):
+    """CuPy, once it is known to see a GPU (GPU ``dev.index`` when ``dev`` is given)."""
+    if _cuda_process[0] not in (None, os.getpid()):
+        raise RuntimeError(FORK_MESSAGE)  # not "no GPU": the driver refuses a forked child
     try:
         import cupy
     except ImportError as error:
@@ -74,6 +84,10 @@ def _import_cupy():
                            f"minigrad needs an NVIDIA GPU and {INSTALL_HINT}") from error
     if count == 0:
         raise RuntimeError(f"CUDA was requested but no CUDA GPU was found; {INSTALL_HINT}")
+    _cuda_process[0] = os.getpid()
+    if dev is not None and not 0 <= (dev.index or 0) < count:
+        raise RuntimeError(f"CUDA error: invalid device ordinal: {dev} was requested but there "
+                           f"{'is 1 GPU' if count == 1 else f'are {count} GPUs'} (cuda:0 to cuda:{count - 1})")
     return cupy
 
 
@@ -90,7 +104,7 @@ def module_for(dev):
     """The array module (numpy or cupy) that stores tensors of device ``dev``."""
     if dev.type == "cpu":
         return numpy
-    return _import_cupy()
+    return _import_cupy(dev)
 
 
 def array_module(array):
@@ -110,7 +124,7 @@ def move(array, dev):
     current = array_module(array)
     if dev.type == "cpu":
         return array if current is numpy else array.get()
-    cupy = _import_cupy()
+    cupy = _import_cupy(dev)
     if current is cupy:
         return array
     with cupy.cuda.Device(dev.index or 0):
@@ -123,10 +137,7 @@ def to_numpy(array):
 
 
 def scatter_add(target, index, values):
-    """``target[index] += values`` where repeated indices accumulate (NumPy's ``add.at``)."""
-    if array_module(target) is numpy:
-        numpy.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
+    """``target[index] += values`` where repeated indices accumulate: ``add.at`` of NumPy, and of
+    CuPy 13 on (which deprecates its older ``cupyx.scatter_add``)."""
+    array_module(target).add.at(target, index, values)
     return target

@@ -18,7 +18,7 @@ import zipfile
 
 import numpy
 
-from minigrad.backend import device as Device, move, to_numpy
+from minigrad.backend import cuda_is_available, device as Device, move, to_numpy
 from minigrad.engine import Tensor
 
 MAGIC = b"MINIGRAD-CKPT\n"
@@ -112,7 +112,10 @@ def _atomic_write(path, data):
 class _Reader:
     def __init__(self, archive, header, name, map_location):
         self.archive, self.members, self.name = archive, set(header["arrays"]), name
-        self.map_location = None if map_location is None else Device(map_location)
+        if isinstance(map_location, dict):
+            self.map_location = {Device(saved): Device(target) for saved, target in map_location.items()}
+        else:
+            self.map_location = None if map_location is None else Device(map_location)
 
     def array(self, member):
         if member not in self.members:
@@ -150,9 +153,22 @@ class _Reader:
             raise CheckpointError(f"{self.name}: a dict key is a list")
         return key
 
+    def _device(self, saved):
+        """Where a tensor saved on device ``saved`` goes: ``map_location``'s choice, else back there."""
+        saved = Device(saved)
+        if isinstance(self.map_location, dict):
+            target = self.map_location.get(saved, saved)
+        else:
+            target = self.map_location or saved
+        if target.type == "cuda" and not cuda_is_available():
+            raise RuntimeError(f"{self.name}: Attempting to deserialize object on a CUDA device but "
+                               f"minigrad.cuda.is_available() is False. If you are running on a CPU-only machine, "
+                               f"please use minigrad.load with map_location='cpu' to map your tensors to the CPU.")
+        return target
+
     def _tensor(self, node):
         array = self.array(node["array"])
-        target = self.map_location or Device(node.get("device", "cpu"))
+        target = self._device(node.get("device", "cpu"))
         tensor = Tensor._wrap(move(array, target), None, False)
         if node.get("requires_grad") and array.dtype.kind == "f":
             tensor.requires_grad = True
@@ -160,9 +176,11 @@ class _Reader:
 
 
 def load(path, map_location=None):
-    """Read an object written by :func:`save`. ``map_location`` ("cpu", "cuda") moves every
-    tensor to that device. Raises :class:`CheckpointError` for a damaged or unsafe file and
-    FileNotFoundError for a missing one."""
+    """Read an object written by :func:`save`. Tensors come back on the device they were saved
+    from, unless ``map_location`` says otherwise, as in PyTorch: a device ("cpu", "cuda",
+    ``minigrad.device``) for every tensor, or a dict from saved device to device, such as
+    ``{"cuda:0": "cpu"}``; a CUDA tensor on a machine without CUDA needs one. Raises
+    :class:`CheckpointError` for a damaged or unsafe file and FileNotFoundError for a missing one."""
     name = getattr(path, "name", None) or os.fspath(path) if not hasattr(path, "read") else "<file object>"
     try:
         data = path.read() if hasattr(path, "read") else open(os.fspath(path), "rb").read()

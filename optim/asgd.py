@@ -5,8 +5,9 @@ from optim.optimizer import Optimizer, check_common, increment, scalar_state, ze
 
 def asgd_update(param, grad, ax, eta, mu, step, lr, lambd, alpha, t0, weight_decay, maximize):
     """One ASGD step on arrays, in place. ``eta`` and ``mu`` are 0-d arrays in PyTorch's scalar
-    dtype (float32 by default): this step uses them, then moves them on to the schedule of
-    ``step`` (the count of this step, 1 on the first)."""
+    dtype (float32 by default): this step reads their values (wherever they live: a CPU array
+    cannot be an operand of a GPU one), then moves them on to the schedule of ``step`` (the
+    count of this step, 1 on the first)."""
     xp = array_module(param)
     if maximize:
         grad = -grad
@@ -15,8 +16,9 @@ def asgd_update(param, grad, ax, eta, mu, step, lr, lambd, alpha, t0, weight_dec
     eta_value = float(eta)
     param *= 1 - lambd * eta_value
     param -= eta_value * grad
-    if float(mu) != 1:
-        ax += (param - ax) * mu.astype(param.dtype)
+    mu_value = float(mu)
+    if mu_value != 1:
+        ax += (param - ax) * param.dtype.type(mu_value)
     else:
         xp.copyto(ax, param)
     eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
@@ -51,8 +53,8 @@ class ASGD(Optimizer):
         weight_decay (float, default 0): L2 penalty, added to the gradient.
         maximize (bool, default False): climb the objective instead of descending it.
 
-    State per parameter: ``step``, ``eta`` and ``mu`` (0-d, float32 by default) and ``ax`` (the
-    averaged weights). ``foreach``, ``differentiable`` and ``capturable`` are accepted for
+    State per parameter: ``step``, ``eta`` and ``mu`` (0-d, float32 by default, on the parameter's
+    device) and ``ax`` (the averaged weights). ``foreach``, ``differentiable`` and ``capturable`` are accepted for
     PyTorch compatibility; only their default (off) is implemented.
     """
 
@@ -65,9 +67,10 @@ class ASGD(Optimizer):
 
     def update(self, param, grad, state, group):
         if not state:
-            state["step"] = scalar_state(0.0, param)
-            state["eta"] = scalar_state(group["lr"], param)
-            state["mu"] = scalar_state(1.0, param)
+            # on the parameter's device, as PyTorch keeps ASGD's 'step', 'eta' and 'mu'
+            state["step"] = scalar_state(0.0).to(param.device)
+            state["eta"] = scalar_state(group["lr"]).to(param.device)
+            state["mu"] = scalar_state(1.0).to(param.device)
             state["ax"] = zeros_state(param)
         asgd_update(param.array, grad, state["ax"].array, state["eta"].array, state["mu"].array,
                     increment(state["step"]), group["lr"], group["lambd"], group["alpha"], group["t0"],
