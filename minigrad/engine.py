@@ -21,7 +21,7 @@ import weakref
 import numpy
 
 from minigrad import dtypes
-from minigrad.backend import array_module, device as Device, device_of, move
+from minigrad.backend import array_module, device as Device, device_of, get_default_device, move
 from minigrad.grad_mode import enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 
 FREED_GRAPH_MESSAGE = (
@@ -321,31 +321,37 @@ def make_tensor(array, grad_fn=None, output_nr=0, requires_grad=False):
 
 def as_array(data, dtype=None, device=None, copy=False):
     """User data (nested lists, numbers, NumPy/CuPy arrays, Tensors) as an array of ``dtype`` on
-    ``device`` (the default device when None); floating Python data becomes the default dtype."""
-    from minigrad.backend import get_default_device
+    ``device``: by default where the data already is, or the default device for host data.
+    Floating Python data becomes the default dtype, as in PyTorch."""
     if isinstance(data, Tensor):
-        array = data.array
+        source = data.array
+    elif hasattr(data, "__cuda_array_interface__") or (hasattr(data, "get") and hasattr(data, "device")
+                                                       and not isinstance(data, numpy.ndarray)):
+        source = data  # a CuPy array stays where it is unless asked to move
     else:
-        if hasattr(data, "get") and not isinstance(data, numpy.ndarray) and hasattr(data, "device"):
-            source = data  # a CuPy array stays where it is unless asked to move
-        else:
-            source = numpy.asarray(data)
-            if dtype is None and source.dtype.kind == "f" and not isinstance(data, (numpy.ndarray, numpy.generic)):
-                dtype = dtypes.get_default_dtype()  # Python floats become float32, as in PyTorch
-            if source.dtype.kind not in "biuf":
-                raise TypeError(f"can't convert {type(data).__name__} of {source.dtype} to a tensor: only numbers, "
-                                f"bools and (nested) sequences of them are supported")
-        array = source
-    if dtype is not None:
-        array = array.astype(numpy.dtype(dtype), copy=False)
-    target = Device(device) if device is not None else (device_of(array) if not isinstance(array, numpy.ndarray)
-                                                        else get_default_device())
+        source = numpy.asarray(_plain(data) if isinstance(data, (list, tuple)) else data)
+        if dtype is None and source.dtype.kind == "f" and not isinstance(data, (numpy.ndarray, numpy.generic)):
+            dtype = dtypes.get_default_dtype()  # Python floats become float32, as in PyTorch
+        if source.dtype.kind not in "biuf":
+            raise TypeError(f"can't convert {type(data).__name__} of {source.dtype} to a tensor: only numbers, "
+                            f"bools and (nested) sequences of them are supported")
+    array = source if dtype is None else source.astype(numpy.dtype(dtype), copy=False)
+    on_host = isinstance(array, numpy.ndarray)
+    target = Device(device) if device is not None else (get_default_device() if on_host else device_of(array))
     moved = move(array, target)
-    if copy and moved is (data.array if isinstance(data, Tensor) else data):
-        moved = moved.copy()
-    elif copy and isinstance(data, numpy.ndarray) and numpy.may_share_memory(moved, data):
+    if copy and (moved is source or (on_host and isinstance(moved, numpy.ndarray)
+                                     and numpy.may_share_memory(moved, source))):
         moved = moved.copy()
     return moved
+
+
+def _plain(data):
+    """Nested lists with the tensors inside them replaced by their values (any device)."""
+    if isinstance(data, Tensor):
+        return data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_plain(item) for item in data]
+    return data
 
 
 def check_grad_fits(tensor, grad):
