@@ -1,4 +1,5 @@
 """``nn.Parameter``: a Tensor that a Module registers as learnable."""
+from minigrad.serialization import register_tensor_class
 from minigrad.tensor import Tensor
 
 
@@ -25,3 +26,6 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     __str__ = __repr__
+
+
+register_tensor_class(Parameter)  # so minigrad.load gives back Parameters (minigrad never imports nn)
