@@ -32,6 +32,9 @@ CHUNK = 1 << 20
 DIGEST_SIZE = 32  # SHA-256
 SAFE_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 MAX_NPY_HEADER = 10_000  # NumPy's own limit for headers it parses safely
+ALLOWED_FLAGS = 0x808  # a data descriptor follows the member (0x8), the name is UTF-8 (0x800)
+# what Python's zipfile raises on damaged archives; anything from it becomes a CheckpointError
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError)
 
 
 class CheckpointError(RuntimeError):
@@ -107,7 +110,7 @@ def open_payload(source, magic):
                 raise _not_a_checkpoint(name, "its checksum does not match its contents")
             try:
                 archive = zipfile.ZipFile(_Window(body, start, size))
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            except ZIP_ERRORS as error:
                 raise CheckpointError(f"{name} is not a readable minigrad checkpoint: {error}") from None
             with archive:
                 check_members(archive, size, name)
@@ -147,8 +150,9 @@ def check_members(archive, payload_size, name):
         if member in seen:
             raise CheckpointError(f"{name}: the member {member!r} appears twice in the archive; refusing to load it")
         seen.add(member)
-        if info.flag_bits & 0x1:
-            raise CheckpointError(f"{name}: the member {member!r} is encrypted; refusing to load it")
+        if info.flag_bits & ~ALLOWED_FLAGS:
+            raise CheckpointError(f"{name}: the member {member!r} uses zip features minigrad does not write "
+                                  f"(encryption, patches: flags {info.flag_bits:#x}); refusing to load it")
         if info.compress_type != zipfile.ZIP_STORED:
             raise CheckpointError(f"{name}: the member {member!r} is compressed (zip method {info.compress_type}); "
                                   f"minigrad checkpoints store members uncompressed, and compressed ones are refused "
@@ -169,7 +173,7 @@ def read_member(archive, member, limit, name):
         raise CheckpointError(f"{name}: {member} is {info.file_size} bytes, over the limit of {limit} bytes")
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+    except ZIP_ERRORS as error:
         raise CheckpointError(f"{name}: cannot read {member}: {error}") from None
 
 
@@ -188,7 +192,7 @@ def read_array(archive, member, name):
                 raise CheckpointError(f"{name}: {member} declares shape {shape} of {dtype} ({count * dtype.itemsize} "
                                       f"bytes) but holds {body} bytes of data")
             buffer = _read_exactly(file, body, member, name)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except ZIP_ERRORS as error:
         raise CheckpointError(f"{name}: cannot read {member}: {error}") from None
     array = numpy.frombuffer(buffer, dtype=dtype, count=count)
     try:
@@ -207,7 +211,7 @@ def _npy_header(file, member, name):
             shape, fortran_order, dtype = npy_format.read_array_header_2_0(file, max_header_size=MAX_NPY_HEADER)
         else:
             raise ValueError(f".npy format version {version} is not supported")
-    except (zipfile.BadZipFile, EOFError):
+    except ZIP_ERRORS[:3]:  # the archive itself is damaged: reported by read_array
         raise
     except Exception as error:  # NumPy parses the header with literal_eval: any failure means a bad header
         raise CheckpointError(f"{name}: {member} is not a plain numeric array ({type(error).__name__}: {error}); "

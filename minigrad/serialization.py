@@ -282,7 +282,10 @@ def _read_header(archive, name):
     data = read_member(archive, STRUCTURE_MEMBER, MAX_STRUCTURE_BYTES, name)
     try:
         header = json.loads(data)
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+    except RecursionError:
+        raise CheckpointError(f"{name}: {STRUCTURE_MEMBER} nests too deeply to parse (containers may nest at most "
+                              f"{MAX_DEPTH} deep)") from None
+    except ValueError as error:  # UnicodeDecodeError is a ValueError
         raise CheckpointError(f"{name}: {STRUCTURE_MEMBER} is not valid JSON ({type(error).__name__}: "
                               f"{str(error)[:200]})") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
