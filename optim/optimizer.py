@@ -305,12 +305,18 @@ def check_lr(lr):
 
 
 def check_non_negative(name, value, label=None):
-    """ValueError("Invalid <label or name> value: <value>") unless value >= 0."""
+    """ValueError("Invalid <label or name> value: <value>") unless value >= 0; TypeError for
+    what is not a number."""
+    if not isinstance(value, (numbers.Real, Tensor)):
+        raise TypeError(f"Invalid {label or name} value: {value!r} ({name} must be a number, got "
+                        f"{type(value).__name__})")
     if not 0.0 <= value:
         raise ValueError(f"Invalid {label or name} value: {value}")
 
 
 def check_betas(betas):
+    if not isinstance(betas, (tuple, list)) or not all(isinstance(beta, (numbers.Real, Tensor)) for beta in betas):
+        raise TypeError(f"betas must be a pair of numbers (beta1, beta2), got {betas!r}")
     if len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     for position, beta in enumerate(betas):
