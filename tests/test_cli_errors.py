@@ -1,5 +1,6 @@
 """Every user mistake on the ``minigrad`` command line is one line on stderr naming the flag or
 the file, with exit status 2, never a traceback (issue 17, item 7)."""
+import os
 import re
 import shutil
 
@@ -75,6 +76,17 @@ def test_out_naming_a_file_or_an_unwritable_place(command, where, words, a_file,
     assert re.search(words, error)
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_out_naming_a_read_only_folder(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        error = usage_error(["gd", "--out", str(locked / "run")], capsys)
+    finally:
+        locked.chmod(0o700)
+    assert f"argument --out: cannot write to {locked / 'run'}: Permission denied" in error
+
+
 TRAIN_ERRORS = [
     (["--optimizer", "lbfgs"], "--optimizer/--opt: LBFGS needs a closure", "lbfgs"),
     (["--optimizer", "sparseadam"], "--optimizer/--opt: SparseAdam only updates sparse gradients", "sparseadam"),
@@ -94,9 +106,11 @@ def test_optimizer_mistakes_name_the_flag(extra, words, notes, tmp_path, capsys)
     assert words in error
 
 
-@pytest.mark.parametrize("where, words", [("{file}", "--cache-dir: {file} is a file, not a folder"),
-                                          ("{file}/below", "--cache-dir: cannot write to {file}/below: Not a directory")],
-                         ids=["a-file", "below-a-file"])
+CACHE_ERRORS = [("{file}", "--cache-dir: {file} is a file, not a folder"),
+                ("{file}/below", "--cache-dir: cannot write to {file}/below: Not a directory")]
+
+
+@pytest.mark.parametrize("where, words", CACHE_ERRORS, ids=["a-file", "below-a-file"])
 def test_cache_dir_naming_a_file_or_an_unwritable_place(where, words, a_file, tmp_path, capsys):
     error = usage_error(["train", "--cache-dir", where.format(file=a_file), "--out", str(tmp_path)], capsys)
     assert words.format(file=a_file) in error
@@ -163,7 +177,8 @@ PREDICT_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("change, words", [case[:2] for case in PREDICT_ERRORS], ids=[case[2] for case in PREDICT_ERRORS])
+@pytest.mark.parametrize("change, words", [case[:2] for case in PREDICT_ERRORS],
+                         ids=[case[2] for case in PREDICT_ERRORS])
 def test_predict_mistakes_name_the_checkpoint(change, words, trained, notes, tmp_path, capsys):
     checkpoint = tmp_path if change is None else _forged(trained, tmp_path, change)
     error = usage_error(["predict", str(checkpoint), str(notes / "1"), "--out", str(tmp_path / "out")], capsys)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import minigrad
 from data import rmb
 from experiments import __main__ as cli
 from experiments import rmb_data

@@ -97,11 +97,12 @@ def _inflate_declared_sizes(data, member, size):
     """Make the zip's local header and central directory claim ``member`` holds ``size`` bytes."""
     payload = bytearray(data[len(serialization.MAGIC) + 32:])
     name = member.encode()
-    for signature, offset in ((b"PK\x03\x04", 18), (b"PK\x01\x02", 20)):
-        at = payload.find(signature + b"")
-        while payload[at + (30 if signature == b"PK\x03\x04" else 46):][:len(name)] != name:
+    # (record signature, where its name starts, where its compressed and uncompressed sizes sit)
+    for signature, name_at, sizes_at in ((b"PK\x03\x04", 30, 18), (b"PK\x01\x02", 46, 20)):
+        at = payload.find(signature)
+        while payload[at + name_at:at + name_at + len(name)] != name:
             at = payload.find(signature, at + 1)
-        payload[at + offset:at + offset + 8] = struct.pack("<II", size, size)
+        payload[at + sizes_at:at + sizes_at + 8] = struct.pack("<II", size, size)
     return _seal(bytes(payload))
 
 
