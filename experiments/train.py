@@ -49,7 +49,7 @@ def build_parser():
     parser.add_argument("--step-size", type=positive_int, default=10)
     parser.add_argument("--gamma", type=positive_float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--num-workers", type=int, default=0)
+    parser.add_argument("--num-workers", type=non_negative_int, default=0)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--log-interval", type=positive_int, default=10)
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
