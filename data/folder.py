@@ -5,10 +5,16 @@ Resize, each JPEG is decoded at a reduced scale (Pillow's draft mode: the decode
 DCT by 1/2, 1/4 or 1/8, skipping detail the resize would throw away) while staying at least
 ``DRAFT_MARGIN`` times the Resize target, so the resized result stays close to a full decode.
 ``cache=True`` keeps the decoded (drafted) images in memory so that later epochs skip decoding.
+
+Other formats (PNG) can only be decoded whole, so an image of more than ``MAX_IMAGE_PIXELS``
+pixels (after any JPEG draft) is refused before decoding: a 10000x10000 PNG of a few hundred
+KiB would otherwise take close to a gigabyte. 16-bit grayscale PNGs (Pillow's modes ``I;16``
+and ``I``) are scaled to 8 bits before the RGB conversion, which would clip them to white.
 """
 import warnings
 from pathlib import Path
 
+import numpy
 from PIL import Image, UnidentifiedImageError
 
 from data.dataset import Dataset
@@ -18,20 +24,42 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 RMB_LABELS = {"1": 0, "100": 1}
 DRAFT_MARGIN = 2  # decode at >= 2x the Resize target: the antialiased resize then matches a full decode
 DECODE_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError)
+MAX_IMAGE_PIXELS = 40_000_000  # decoded size limit: 40 megapixels take 120 MB as RGB
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")  # grayscale PNGs of 16 bits per pixel
 
 
 def load_image(path, resize=None):
     """Open ``path`` as an RGB PIL image. With ``resize`` (a ``transforms.Resize``) a JPEG is
     decoded at reduced scale, still at least DRAFT_MARGIN times that Resize's output size.
-    Any decoding problem raises OSError naming the file."""
+    An image of more than MAX_IMAGE_PIXELS pixels (after that reduction) is refused before it
+    is decoded. Any decoding problem raises OSError naming the file."""
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():  # Pillow warns from 89 megapixels on; our limit is lower
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+        with img:
             if resize is not None and img.format == "JPEG":
                 width, height = resize.output_size(*img.size)
                 img.draft("RGB", (DRAFT_MARGIN * width, DRAFT_MARGIN * height))
-            return img.convert("RGB")
+            _check_pixels(img)
+            return to_rgb(img)
     except DECODE_ERRORS as error:
         raise OSError(f"cannot read image {path}: {error}") from error
+
+
+def _check_pixels(img):
+    width, height = img.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ValueError(f"{width}x{height} pixels is more than the {MAX_IMAGE_PIXELS:,} that minigrad decodes "
+                         f"(data.folder.MAX_IMAGE_PIXELS); scale the image down first")
+
+
+def to_rgb(img):
+    """``img`` as RGB; 16-bit grayscale is scaled to 8 bits (rounding v / 257) instead of clipped."""
+    if img.mode in SIXTEEN_BIT_MODES:
+        values = numpy.clip(numpy.asarray(img, dtype=numpy.int64), 0, 65535)
+        img = Image.fromarray(((values + 128) // 257).astype(numpy.uint8), "L")
+    return img.convert("RGB")
 
 
 def first_resize(transform):
@@ -48,6 +76,7 @@ def _decode_error(path):
         with Image.open(path) as img:
             if img.format == "JPEG":
                 img.draft(img.mode, (1, 1))
+            _check_pixels(img)
             img.load()
         return None
     except DECODE_ERRORS as error:

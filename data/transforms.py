@@ -74,6 +74,10 @@ class Resize:
             raise TypeError(f"Size should be int or sequence. Got {type(size).__name__}")
         if isinstance(size, (tuple, list)) and len(size) == 2 and max_size is not None:
             raise ValueError("max_size should only be passed if size specifies the length of the smaller edge")
+        sides = list(size) if isinstance(size, (tuple, list)) else [size]
+        if not all(isinstance(side, numbers.Integral) and not isinstance(side, bool) and side > 0 for side in sides):
+            # Pillow would only fail later, on the first image, with "height and width must be > 0"
+            raise ValueError(f"Resize: size should be a positive int or a sequence of positive ints, got {size!r}")
         self.size, self.max_size, self.antialias = size, max_size, antialias
         self.interpolation = F.resampling(interpolation)[0]
 

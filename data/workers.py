@@ -7,9 +7,12 @@ ones). Worker ``i`` seeds minigrad's default generator (and Python's and NumPy's
 for user code) with ``base_seed + i``, so random transforms are reproducible. A worker sends
 back the traceback of any exception; the main process re-raises it naming the worker, and
 stops every worker on errors, at the end of the epoch, and when the loop is left early (the
-iterator is closed or garbage collected).
+iterator is closed or garbage collected). A worker waiting for work checks every
+``WATCHDOG_SECONDS`` that the process that started it is still its parent, and exits when it
+is not: a main process killed by SIGKILL leaves no worker behind (PyTorch's watchdog does the same).
 """
 import multiprocessing
+import os
 import pickle
 import queue
 import random
@@ -22,6 +25,7 @@ import minigrad
 
 POLL_SECONDS = 0.2
 JOIN_SECONDS = 2.0
+WATCHDOG_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,18 @@ def _failure(worker_id, error):
     return worker_id, error_type, traceback.format_exc()
 
 
-def _worker_loop(loader, worker_id, seed, index_queue, result_queue):
+def _next_task(index_queue, parent_pid):
+    """The next task, or None when told to stop or when the parent process has died (the
+    orphaned worker is adopted by another process, so its parent pid changes)."""
+    while True:
+        try:
+            return index_queue.get(timeout=WATCHDOG_SECONDS)
+        except queue.Empty:
+            if os.getppid() != parent_pid:
+                return None
+
+
+def _worker_loop(loader, worker_id, seed, index_queue, result_queue, parent_pid):
     _current_worker[0] = WorkerInfo(worker_id, loader.num_workers, seed, loader.dataset)
     _seed_everything(seed)
     try:
@@ -67,7 +82,7 @@ def _worker_loop(loader, worker_id, seed, index_queue, result_queue):
         result_queue.put((-1, None, _failure(worker_id, error)))
         return
     while True:
-        task = index_queue.get()
+        task = _next_task(index_queue, parent_pid)
         if task is None:  # results still buffered now are unwanted: exit without waiting to flush them
             result_queue.cancel_join_thread()
             return
@@ -115,7 +130,7 @@ class MultiProcessIterator:
             index_queue = context.Queue()
             process = context.Process(target=_worker_loop, daemon=True, name=f"DataLoader worker {worker_id}",
                                       args=(loader, worker_id, base_seed + worker_id, index_queue,
-                                            self.result_queue))
+                                            self.result_queue, os.getpid()))
             process.start()
             self.index_queues.append(index_queue)
             self.workers.append(process)

@@ -33,9 +33,13 @@ def main(argv=None):
         sys.stderr.write(f"minigrad: error: unknown subcommand {name!r}; choose from {', '.join(SUBCOMMANDS)}\n")
         return 2
     module = importlib.import_module(SUBCOMMANDS[name][0])
-    if name in ("synth-rmb", "split", "samples"):
-        return module.main(rest, command=name)
-    return module.main(rest)
+    try:
+        if name in ("synth-rmb", "split", "samples"):
+            return module.main(rest, command=name)
+        return module.main(rest)
+    except KeyboardInterrupt:  # Ctrl-C outside a training loop (which saves first): no traceback
+        sys.stderr.write(f"minigrad {name}: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """``minigrad synth-rmb DST``, ``minigrad split SRC DST`` and ``minigrad samples PNG``: the data
 tools from the command line."""
 from data import rmb
-from experiments.cli import OneLineParser, positive_int
+from experiments.cli import OneLineParser, non_negative_int, positive_int
 
 
 def synth_main(argv):
@@ -9,7 +9,7 @@ def synth_main(argv):
                            description="Draw synthetic photos of 1-yuan and 100-yuan notes into DST/1 and DST/100.")
     parser.add_argument("dst", help="destination folder")
     parser.add_argument("--n-per-class", type=positive_int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     args = parser.parse_args(argv)
     try:
         written = rmb.synthesize(args.dst, n_per_class=args.n_per_class, seed=args.seed)
@@ -25,7 +25,7 @@ def split_main(argv):
     parser.add_argument("src", help="folder of class folders (e.g. 1/ and 100/)")
     parser.add_argument("dst", help="destination folder (must be empty unless --overwrite)")
     parser.add_argument("--ratios", type=float, nargs=3, default=(0.8, 0.1, 0.1), metavar=("TRAIN", "VALID", "TEST"))
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=non_negative_int, default=1)
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
     try:
@@ -44,7 +44,7 @@ def samples_main(argv):
     parser.add_argument("out", help="the PNG to write, e.g. docs/rmb-samples.png")
     parser.add_argument("--real", help="folder with the real photos' class folders 1/ and 100/")
     parser.add_argument("--n", type=positive_int, default=4, help="notes per row (default 4)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     args = parser.parse_args(argv)
     try:
         path = rmb.make_sample_grid(args.out, real_dir=args.real, n=args.n, seed=args.seed)

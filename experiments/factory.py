@@ -51,10 +51,23 @@ def _accepts(cls, key):
     return key in inspect.signature(cls.__init__).parameters
 
 
-def make_optimizer(name, params, lr, momentum=None, options=None):
+def optimizer_class(name, exclude=None):
+    """The optimizer class called ``name`` (any case, dashes and underscores ignored); names in
+    ``exclude`` (a dict: class name -> why) are refused with that reason."""
+    exclude = exclude or {}
+    names = [candidate for candidate in optimizer_names() if candidate not in exclude]
+    wanted = _lookup(name, optimizer_names(), "optimizer")
+    if wanted in exclude:
+        raise ValueError(f"{wanted} {exclude[wanted]}; choose from {', '.join(names)}")
+    return getattr(optim, wanted)
+
+
+def make_optimizer(name, params, lr, momentum=None, options=None, exclude=None):
     """``make_optimizer("sgd", net.parameters(), 0.0125, momentum=0.9)``; momentum is passed only
-    to optimizers that take it."""
-    cls = getattr(optim, _lookup(name, optimizer_names(), "optimizer"))
+    to optimizers that take it. ``exclude`` as for :func:`optimizer_class`."""
+    cls = optimizer_class(name, exclude)
+    if "params" in (options or {}):
+        raise ValueError("params cannot be given as an option: the parameters to optimize are the model's")
     kwargs = {"lr": lr}
     if momentum is not None and _accepts(cls, "momentum"):
         kwargs["momentum"] = momentum

@@ -4,6 +4,9 @@ Draws all paths over the function's contours and the loss curves, and prints a t
 by steps to reach a tolerance, then by final loss. Learning rates are tuned per function
 (``LEARNING_RATES``); ``--lr NAME=VALUE`` overrides one.
 """
+import math
+import numbers
+
 import numpy
 
 import minigrad
@@ -88,6 +91,9 @@ def main(argv=None):
     unknown = set(rates) - set(OPTIMIZERS)
     if unknown:
         parser.error(f"--lr: unknown optimizer {', '.join(sorted(unknown))}; choose from {', '.join(OPTIMIZERS)}")
+    for name, rate in rates.items():
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not (math.isfinite(rate) and rate > 0):
+            parser.error(f"--lr {name}={rate}: expected a positive finite number")
     surface = SURFACES[args.function]
     results = {name: run(name, surface, float(rates[name]), args.steps) for name in OPTIMIZERS}
     plot(surface, results, args)

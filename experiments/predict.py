@@ -1,10 +1,14 @@
-"""``minigrad predict CHECKPOINT PATH...``: LeNet's answer for each banknote photo."""
+"""``minigrad predict CHECKPOINT PATH...``: LeNet's answer for each banknote photo.
+
+An image that cannot be read is reported on stderr and skipped; the others are classified,
+and the exit status is then 1."""
+import sys
 from pathlib import Path
 
 import minigrad
-from data.folder import IMAGE_EXTENSIONS, load_image
+from data.folder import IMAGE_EXTENSIONS, first_resize, load_image
 from experiments import plots, rmb_data
-from experiments.cli import make_parser
+from experiments.cli import make_parser, one_line
 from nn import functional as F
 from nn.models import LeNet
 
@@ -25,19 +29,35 @@ def image_paths(paths):
 
 
 def load_model(checkpoint_path):
+    """LeNet with the weights of a train checkpoint or of a bare state_dict; ValueError naming
+    the file for anything else."""
     saved = minigrad.load(checkpoint_path, map_location="cpu")  # predict runs on the CPU, wherever it trained
     state = saved.get("model") if isinstance(saved, dict) and "model" in saved else saved
+    if not isinstance(state, dict):
+        raise ValueError(f"{checkpoint_path} holds a {type(state).__name__}, not a train checkpoint or a "
+                         f"LeNet state_dict")
     net = LeNet(classes=2)
-    net.load_state_dict(state)
+    try:
+        net.load_state_dict(state)
+    except (RuntimeError, TypeError, ValueError) as error:
+        raise ValueError(f"{checkpoint_path} does not fit minigrad's LeNet(classes=2): {one_line(error)}") from None
     net.eval()
     return net
 
 
 @minigrad.no_grad()
-def predict(net, paths):
+def predict(net, paths, failures=None):
+    """(path, image, guess, probability) per readable image; unreadable ones are appended to
+    ``failures`` as (path, error) and skipped."""
     transform = rmb_data.valid_transform()
     for path in paths:
-        image = transform(load_image(path))
+        try:  # decoded at reduced scale for the Resize, as the training pipeline does
+            image = transform(load_image(path, first_resize(transform)))
+        except OSError as error:
+            if failures is None:
+                raise
+            failures.append((path, error))
+            continue
         probabilities = F.softmax(net(image.unsqueeze(0)), dim=1)[0]
         guess = int(probabilities.argmax().item())
         yield path, image, guess, float(probabilities[guess].item())
@@ -50,12 +70,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         net, paths = load_model(args.checkpoint), image_paths(args.paths)
-    except (ValueError, FileNotFoundError, minigrad.CheckpointError) as error:
+    except (ValueError, OSError, minigrad.CheckpointError) as error:
         parser.error(str(error))
-    samples = []
-    for path, image, guess, probability in predict(net, paths):
+    samples, failures = [], []
+    for path, image, guess, probability in predict(net, paths, failures):
         print(f"LeNet got {rmb_data.CLASS_NAMES[guess]} yuan (p={probability:.2f})  {path}")
         samples.append((image, None, guess, probability))
-    figure = plots.plot_predictions(samples[:40], rmb_data.valid_transform(), args.out / "predictions.png", args.show)
-    print(f"gallery: {figure}")
-    return 0
+    for path, error in failures:
+        print(f"minigrad predict: {error}; skipped it", file=sys.stderr)
+    if samples:
+        figure = plots.plot_predictions(samples[:40], rmb_data.valid_transform(), args.out / "predictions.png",
+                                        args.show)
+        print(f"gallery: {figure}")
+    return 1 if failures else 0

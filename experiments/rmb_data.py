@@ -1,4 +1,5 @@
 """The tutorial's RMB data: find or make the folders, then datasets and loaders with its transforms."""
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,45 @@ def _is_split(folder):
     return (folder / "train").is_dir() and (folder / "valid").is_dir()
 
 
+def _check_classes(folder):
+    """Refuse class folders other than 1/ and 100/: RMBDataset would skip them without a word."""
+    others = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+                    and p.name not in rmb_classes())
+    if others:
+        raise ValueError(f"{folder} has class folders {', '.join(others)}; the RMB classes are only "
+                         f"{' and '.join(f'{name}/' for name in rmb_classes())}")
+
+
+def rmb_classes():
+    return list(CLASS_NAMES.values())
+
+
+def _draw_notes(cache_dir, source):
+    """Draw the synthetic notes into a private temporary folder, then rename it to ``source``:
+    only a complete set ever appears under that name. Interrupted (Ctrl-C), the partial folder
+    is removed; when another run renamed its own copy first, that one is used (same seed, same
+    bytes) and ours removed, so two runs drawing into one fresh --cache-dir both succeed."""
+    print(f"drawing synthetic RMB notes into {source} (once; --cache-dir to change)")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix="notes-", dir=cache_dir))
+    except FileExistsError:
+        raise ValueError(f"{cache_dir} is a file, not a folder") from None
+    except OSError as error:
+        raise ValueError(f"cannot write to {cache_dir}: {error.strerror or error}") from None
+    try:
+        rmb.synthesize(partial, n_per_class=100, seed=0)
+        partial.rename(source)
+    except OSError:
+        if not source.is_dir():  # not the other run's rename: a real failure
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
 def prepare_folders(data_dir, split_seed, cache_dir, workspace):
     """Return a folder holding ``train/``, ``valid/`` and maybe ``test/``.
 
@@ -41,20 +81,20 @@ def prepare_folders(data_dir, split_seed, cache_dir, workspace):
     once into ``cache_dir`` and split the same way.
     """
     if data_dir is None:
-        cache_dir = Path(cache_dir)
+        cache_dir = Path(cache_dir).expanduser()
         source = cache_dir / "notes"
         if not (source / "1").is_dir() or not (source / "100").is_dir():
-            print(f"drawing synthetic RMB notes into {source} (once; --cache-dir to change)")
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            partial = Path(tempfile.mkdtemp(prefix="notes-", dir=cache_dir))
-            rmb.synthesize(partial, n_per_class=100, seed=0)
-            partial.rename(source)  # only a complete set ever appears under the final name
+            _draw_notes(cache_dir, source)
     else:
         source = Path(data_dir)
         if not source.is_dir():
-            raise FileNotFoundError(f"--data folder not found: {source}")
+            raise FileNotFoundError(f"folder not found: {source}")
         if _is_split(source):
+            for split in ("train", "valid", "test"):
+                if (source / split).is_dir():
+                    _check_classes(source / split)
             return source
+        _check_classes(source)
     destination = Path(workspace) / "rmb_split"
     rmb.split_dataset(source, destination, ratios=(0.8, 0.1, 0.1), seed=split_seed, overwrite=True)
     return destination

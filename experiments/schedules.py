@@ -12,9 +12,12 @@ BASE_LR = 0.1
 def schedulers(optimizer, epochs):
     """One example of each scheduler, sized to ``epochs`` steps."""
     third = max(1, epochs // 3)
+    warmup = max(1, epochs // 10)
+    # increasing and positive for every --epochs (a run of 1 or 2 epochs would repeat or reach 0)
+    milestones = sorted({third, 2 * third, max(1, int(0.9 * epochs))})
     return {
         "StepLR(step_size=30%, gamma=0.1)": lambda: S.StepLR(optimizer, step_size=third, gamma=0.1),
-        "MultiStepLR(milestones)": lambda: S.MultiStepLR(optimizer, milestones=[third, 2 * third, int(0.9 * epochs)]),
+        "MultiStepLR(milestones)": lambda: S.MultiStepLR(optimizer, milestones=milestones),
         "ConstantLR(factor=0.5)": lambda: S.ConstantLR(optimizer, factor=0.5, total_iters=third),
         "LinearLR(0.1 -> 1)": lambda: S.LinearLR(optimizer, start_factor=0.1, total_iters=third),
         "ExponentialLR(gamma=0.96)": lambda: S.ExponentialLR(optimizer, gamma=0.96),
@@ -28,8 +31,8 @@ def schedulers(optimizer, epochs):
         "OneCycleLR": lambda: S.OneCycleLR(optimizer, max_lr=BASE_LR, total_steps=epochs + 1),
         "ReduceLROnPlateau": lambda: S.ReduceLROnPlateau(optimizer, factor=0.5, patience=5),
         "SequentialLR(warmup, cosine)": lambda: S.SequentialLR(optimizer, [
-            S.LinearLR(optimizer, start_factor=0.1, total_iters=max(1, epochs // 10)),
-            S.CosineAnnealingLR(optimizer, T_max=epochs - max(1, epochs // 10))], milestones=[max(1, epochs // 10)]),
+            S.LinearLR(optimizer, start_factor=0.1, total_iters=warmup),
+            S.CosineAnnealingLR(optimizer, T_max=max(1, epochs - warmup))], milestones=[warmup]),
         "ChainedScheduler(constant, exp)": lambda: S.ChainedScheduler([
             S.ConstantLR(optimizer, factor=0.5, total_iters=third), S.ExponentialLR(optimizer, gamma=0.98)]),
     }

@@ -7,17 +7,24 @@ loss curves, a test pass and the test images with LeNet's answers. Checkpoints `
 (every epoch, and on Ctrl-C) and ``best.ckpt`` let ``--resume`` continue bit for bit.
 """
 import json
+import math
 import sys
 import tempfile
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import minigrad
 from data import DataLoader
 from experiments import factory, plots, rmb_data, training
-from experiments.cli import make_parser, positive_float, positive_int
+from experiments.cli import make_parser, non_negative_float, non_negative_int, one_line, positive_float, positive_int
 from nn import CrossEntropyLoss, functional as F
 from nn.models import LeNet
 
+# Offered by `minigrad optimizers`, not here: the training loop calls step() without a closure.
+NOT_FOR_TRAIN = {"LBFGS": "needs a closure that re-evaluates the loss, which this training loop does not give "
+                          "(see minigrad optimizers)",
+                 "SparseAdam": "only updates sparse gradients (nn.Embedding(sparse=True)); LeNet's are dense"}
+ARGUMENT_ERRORS = (ValueError, TypeError, NotImplementedError, KeyError)
 RECIPE_KEYS = ("seed", "batch_size", "lr", "momentum", "optimizer", "opt", "scheduler", "step_size", "gamma",
                "split_seed", "data")
 
@@ -26,13 +33,13 @@ def build_parser():
     parser = make_parser("train", "Train LeNet on RMB banknote photos with the tutorial's recipe.")
     parser.add_argument("--data", help="folder with class folders 1/ and 100/, or already split into "
                                        "train/ valid/ [test/]; default: synthetic notes")
-    parser.add_argument("--split-seed", type=int, default=1, help="seed of the 8:1:1 split (default 1)")
+    parser.add_argument("--split-seed", type=non_negative_int, default=1, help="seed of the 8:1:1 split (default 1)")
     parser.add_argument("--cache-dir", default=str(rmb_data.DEFAULT_CACHE),
                         help="where synthetic notes are drawn once (default ~/.cache/minigrad/rmb-synth)")
     parser.add_argument("--epochs", type=positive_int, default=10)
     parser.add_argument("--batch-size", type=positive_int, default=16)
     parser.add_argument("--lr", type=positive_float, default=0.0125)
-    parser.add_argument("--momentum", type=float, default=0.9, help="for optimizers that take one")
+    parser.add_argument("--momentum", type=non_negative_float, default=0.9, help="for optimizers that take one")
     parser.add_argument("--optimizer", default="sgd", help="any optimizer of optim, by name (default sgd)")
     parser.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
                         help="extra optimizer option, e.g. --opt nesterov=True (repeatable)")
@@ -42,7 +49,7 @@ def build_parser():
     parser.add_argument("--step-size", type=positive_int, default=10)
     parser.add_argument("--gamma", type=positive_float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--num-workers", type=int, default=0)
+    parser.add_argument("--num-workers", type=non_negative_int, default=0)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--log-interval", type=positive_int, default=10)
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
@@ -58,9 +65,12 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as workspace:
         try:
             setup = prepare(args, workspace)  # every mistake in the arguments surfaces here
-        except (ValueError, FileNotFoundError, minigrad.CheckpointError) as error:
+        except UsageError as error:
             parser.error(str(error))
-        status = train_epochs(setup, args)
+        try:
+            status = train_epochs(setup, args)
+        except training.CheckpointWriteError as error:  # a full disk, say: the run so far stays resumable
+            parser.error(str(error))
         if status:
             return status
         test_acc = test_and_plot(setup, args)
@@ -68,24 +78,39 @@ def main(argv=None):
     return 0
 
 
+class UsageError(ValueError):
+    """A mistake in the command line, reported as one line naming the flag."""
+
+
+@contextmanager
+def blame(flag, errors=ARGUMENT_ERRORS):
+    """Turn ``errors`` raised inside into a UsageError that names ``flag``."""
+    try:
+        yield
+    except errors as error:
+        raise UsageError(f"{flag}: {one_line(error)}") from error
+
+
 def prepare(args, workspace):
     """Data, model, loss, optimizer and scheduler, as the tutorial sets them up (or resumed)."""
     minigrad.manual_seed(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
     # ---- data: split folders, the tutorial's transforms, loaders ----
-    split_dir = rmb_data.prepare_folders(args.data, args.split_seed, args.cache_dir, workspace)
-    # batches are made on the CPU (in worker processes, which cannot use CUDA once this process has)
-    # and moved to the device by the training loop, as PyTorch does
-    train_loader, valid_loader, test_data = rmb_data.make_loaders(split_dir, args.batch_size, args.num_workers)
+    with blame("--data" if args.data else "--cache-dir", ARGUMENT_ERRORS + (OSError,)):
+        split_dir = rmb_data.prepare_folders(args.data, args.split_seed, args.cache_dir, workspace)
+        # batches are made on the CPU (in worker processes, which cannot use CUDA once this process has)
+        # and moved to the device by the training loop, as PyTorch does
+        train_loader, valid_loader, test_data = rmb_data.make_loaders(split_dir, args.batch_size, args.num_workers)
     # ---- model, loss function, optimizer, scheduler ----
     net = LeNet(classes=2)
     net.initialize_weights()
     net.to(args.device)
     criterion = CrossEntropyLoss()
-    optimizer = factory.make_optimizer(args.optimizer, net.parameters(), args.lr, args.momentum,
-                                       factory.parse_options(args.opt))
-    scheduler = factory.make_scheduler(args.scheduler, optimizer, args.step_size, args.gamma, args.epochs,
-                                       options=factory.parse_options(args.sched))
+    with blame("--optimizer/--opt"):
+        optimizer = factory.make_optimizer(args.optimizer, net.parameters(), args.lr, args.momentum,
+                                           factory.parse_options(args.opt), exclude=NOT_FOR_TRAIN)
+    with blame("--scheduler/--sched"):
+        scheduler = factory.make_scheduler(args.scheduler, optimizer, args.step_size, args.gamma, args.epochs,
+                                           options=factory.parse_options(args.sched))
     setup = SimpleNamespace(net=net, criterion=criterion, optimizer=optimizer, scheduler=scheduler,
                             train_loader=train_loader, valid_loader=valid_loader, test_data=test_data,
                             run=training.RunState(), epoch_rng=minigrad.get_rng_state(),
@@ -94,11 +119,12 @@ def prepare(args, workspace):
                                                      log_interval=args.log_interval,
                                                      progress=not args.no_progress and sys.stderr.isatty()))
     if args.resume:
-        setup.run, rng, saved_recipe = training.restore(args.resume, net, optimizer, scheduler, args.device)
+        with blame(f"--resume {args.resume}", ARGUMENT_ERRORS + (RuntimeError, OSError)):
+            setup.run, rng, saved_recipe = training.restore(args.resume, net, optimizer, scheduler, args.device)
+            minigrad.set_rng_state(rng["epoch_start"] if setup.run.iteration else rng["now"])
         if saved_recipe != setup.recipe:
             print(f"warning: resuming with settings that differ from the checkpoint's: {saved_recipe}")
         setup.epoch_rng = rng["epoch_start"]
-        minigrad.set_rng_state(setup.epoch_rng if setup.run.iteration else rng["now"])
         print(f"resumed from {args.resume} at epoch {setup.run.epoch}, iteration {setup.run.iteration}")
     return setup
 
@@ -116,9 +142,9 @@ def train_epochs(setup, args):
                                                           setup.optimizer, setup.scheduler, run, setup.settings)
             state = training.checkpoint(setup.net, setup.optimizer, setup.scheduler, run, setup.epoch_rng,
                                         setup.recipe)
-            minigrad.save(state, last)
+            training.save_checkpoint(state, last)
             if improved:
-                minigrad.save(state, args.out / "best.ckpt")
+                training.save_checkpoint(state, args.out / "best.ckpt")
             if stop.received is not None:
                 print(f"stopped by signal {stop.received}: saved {last}; continue with --resume {last}",
                       file=sys.stderr)
@@ -150,8 +176,20 @@ def test_and_plot(setup, args):
     return test_acc
 
 
+def _finite(value):
+    """``value`` with every NaN or infinity (a diverged run's loss) replaced by None: strict
+    JSON has no NaN, and json.dumps would write a bare NaN token that most readers refuse."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
 def write_metrics(out, run_state, test_acc):
     metrics = {"epochs": run_state.epochs, "test_acc": test_acc,
                "best_valid_acc": max((row["valid_acc"] for row in run_state.epochs), default=None)}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (out / "metrics.json").write_text(json.dumps(_finite(metrics), indent=2, allow_nan=False))
     print(f"outputs in {out}: metrics.json loss.png accuracy.png predictions.png last.ckpt best.ckpt")

@@ -150,12 +150,39 @@ def checkpoint(net, optimizer, scheduler, run, epoch_rng_state, args):
             "args": args}
 
 
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (a full disk, a folder gone): the message names it."""
+
+
+def save_checkpoint(state, path):
+    """minigrad.save, with an OSError turned into one naming the file (the previous file stays,
+    as saves are atomic)."""
+    try:
+        minigrad.save(state, path)
+    except OSError as error:
+        raise CheckpointWriteError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _check_resumable(saved, optimizer):
+    """Refuse, naming what is wrong, a checkpoint that would fail (or silently misbehave) later:
+    a part missing, or the state of another optimizer."""
+    missing = [key for key in ("model", "optimizer", "run", "rng", "args") if not isinstance(saved.get(key), dict)]
+    if missing:
+        raise ValueError(f"the checkpoint has no {' or '.join(missing)} state")
+    saved_name = saved["args"].get("optimizer")
+    if not isinstance(saved_name, str) or \
+            saved_name.replace("-", "").replace("_", "").lower() != type(optimizer).__name__.lower():
+        raise ValueError(f"the checkpoint holds the state of --optimizer {saved_name}, not of "
+                         f"{type(optimizer).__name__}; resume with the optimizer it was trained with")
+
+
 def restore(path, net, optimizer, scheduler, device="cpu"):
     """Load a checkpoint written by :func:`checkpoint` onto ``device`` (whichever device it was
     saved from); returns (run, rng states, args)."""
     saved = minigrad.load(path, map_location=device)
     if not isinstance(saved, dict) or saved.get("kind") != CHECKPOINT_KIND:
         raise ValueError(f"{path} is not a minigrad train checkpoint")
+    _check_resumable(saved, optimizer)
     net.load_state_dict(saved["model"])
     optimizer.load_state_dict(saved["optimizer"])
     if scheduler is not None and saved["scheduler"] is not None:

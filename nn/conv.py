@@ -13,6 +13,20 @@ def _pair(value):
     return value if isinstance(value, (tuple, str)) else tuple(value) if isinstance(value, list) else (value, value)
 
 
+def _check_geometry(kernel_size, stride, padding, dilation):
+    """PyTorch checks these when the layer first runs; here the constructor refuses them, with
+    PyTorch's error type and words, before they fail deep inside the im2col arithmetic."""
+    if min(kernel_size) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel_size[0]} "
+                           f"kernel_width: {kernel_size[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if not isinstance(padding, str) and min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+
+
 class Conv2d(Module):
     """2-D convolution: weight (out_channels, in_channels / groups, kh, kw), PyTorch's default initialisation."""
 
@@ -31,6 +45,7 @@ class Conv2d(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
         self.padding, self.padding_mode = _pair(padding), padding_mode
+        _check_geometry(self.kernel_size, self.stride, self.padding, self.dilation)
         self.weight = Parameter(minigrad.empty(out_channels, in_channels // groups, *self.kernel_size,
                                                device=device, dtype=dtype))
         if bias:

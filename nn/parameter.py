@@ -1,6 +1,7 @@
 """``nn.Parameter``: a Tensor that a Module registers as learnable."""
 from minigrad.engine import Tensor, _initialize
 from minigrad.printing import tensor_repr
+from minigrad.serialization import register_tensor_class
 
 
 class Parameter(Tensor):
@@ -26,3 +27,6 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return Parameter, (Tensor._wrap(self.array.copy()), self.requires_grad)
+
+
+register_tensor_class(Parameter)  # so minigrad.load gives back Parameters (minigrad never imports nn)

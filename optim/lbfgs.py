@@ -91,6 +91,8 @@ class LBFGS(Optimizer):
     of the parameters.
     """
 
+    state_shaped_like_params = False  # its history is one flat vector over all parameters
+
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
         check_common(lr)

@@ -47,6 +47,8 @@ saved dtype, so a resumed run continues bit-identically (PyTorch leaves only ``s
 casts the other 0-d counters, which makes its own float64 NAdam resume drift by float32 rounding).
 """
 import copy
+import math
+import numbers
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -80,6 +82,7 @@ class Optimizer:
 
     supports_sparse_grads = False
     sparse_grad_hint = ""  # appended to the "does not support sparse gradients" error
+    state_shaped_like_params = True  # every buffer is 0-d or shaped like its parameter (not LBFGS's)
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -119,6 +122,8 @@ class Optimizer:
             if not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         group = dict(param_group, params=params)
+        if "lr" in param_group and param_group["lr"] is not required:
+            check_lr(param_group["lr"])
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
@@ -217,6 +222,8 @@ class Optimizer:
         for key, buffers in state_dict["state"].items():
             if key in by_id:
                 param = by_id[key]
+                if self.state_shaped_like_params:
+                    _check_shapes(key, buffers, param)
                 state[param] = {name: _cast_like(value, param) for name, value in buffers.items()}
             else:  # not one of ours: kept as it is, as PyTorch does
                 state[key] = copy.deepcopy(buffers)
@@ -225,6 +232,8 @@ class Optimizer:
             for name, default in self.defaults.items():  # an older save may lack newer options
                 if default is not required:
                     saved.setdefault(name, default)
+            if "lr" in saved:
+                check_lr(saved["lr"])
             _reject_unsupported_flags(type(self).__name__, saved)
         self.state, self.param_groups = state, saved_groups
 
@@ -254,6 +263,17 @@ def _copy_state(value):
     return copy.deepcopy(value)
 
 
+def _check_shapes(key, buffers, param):
+    """A buffer of another shape than its parameter would only fail at the next step, deep in
+    the update: refuse it here, naming it."""
+    if not isinstance(buffers, dict):
+        raise TypeError(f"loaded state dict has state {type(buffers).__name__} for parameter {key}; expected a dict")
+    for name, value in buffers.items():
+        if isinstance(value, Tensor) and value.ndim and tuple(value.shape) != tuple(param.shape):
+            raise ValueError(f"loaded state dict has '{name}' of shape {tuple(value.shape)} for parameter {key} "
+                             f"of shape {tuple(param.shape)}")
+
+
 def _cast_like(value, param):
     """A copy of a saved state entry: buffers move to ``param``'s device and, when floating,
     take its dtype; 0-d counters ('step', 'mu_product') keep their CPU place and dtype."""
@@ -274,17 +294,29 @@ def _cast_like(value, param):
 # ---- validation shared by the optimizers (PyTorch's messages) -----------------------------
 
 def check_lr(lr):
-    if not 0.0 <= lr:
+    """lr must be a finite number >= 0: a string would fail at the first step, deep in the update,
+    and an infinite or NaN rate turns every weight into NaN (PyTorch lets those through)."""
+    if isinstance(lr, Tensor) and lr.numel() == 1:
+        lr = lr.item()
+    if not isinstance(lr, numbers.Real):
+        raise TypeError(f"Invalid learning rate: {lr!r} (lr must be a number, got {type(lr).__name__})")
+    if not (math.isfinite(lr) and 0.0 <= lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def check_non_negative(name, value, label=None):
-    """ValueError("Invalid <label or name> value: <value>") unless value >= 0."""
+    """ValueError("Invalid <label or name> value: <value>") unless value >= 0; TypeError for
+    what is not a number."""
+    if not isinstance(value, (numbers.Real, Tensor)):
+        raise TypeError(f"Invalid {label or name} value: {value!r} ({name} must be a number, got "
+                        f"{type(value).__name__})")
     if not 0.0 <= value:
         raise ValueError(f"Invalid {label or name} value: {value}")
 
 
 def check_betas(betas):
+    if not isinstance(betas, (tuple, list)) or not all(isinstance(beta, (numbers.Real, Tensor)) for beta in betas):
+        raise TypeError(f"betas must be a pair of numbers (beta1, beta2), got {betas!r}")
     if len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     for position, beta in enumerate(betas):

@@ -3,7 +3,7 @@ import math
 
 from minigrad.backend import array_module
 from minigrad.sparse import SparseTensor
-from optim.optimizer import Optimizer, check_betas, zeros_state
+from optim.optimizer import Optimizer, check_betas, check_lr, zeros_state
 
 
 def sparse_adam_update(param, rows, values, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, eps):
@@ -63,6 +63,7 @@ class SparseAdam(Optimizer):
     supports_sparse_grads = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        check_lr(lr)
         if not 0.0 < lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < eps:
