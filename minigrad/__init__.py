@@ -13,8 +13,7 @@ from minigrad.backend import device
 from minigrad.dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int,
                              int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from minigrad.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                                linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
-                                randperm, tensor, zeros, zeros_like)
+                                linspace, ones, ones_like, tensor, zeros, zeros_like)
 from minigrad.functions import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, cat, chunk,
                                 clamp, clip, clone, concat, cos, div, dot, eq, equal, exp, expand, flatten,
                                 ge, gt, isfinite, isinf, isnan, le, log, logical_and, logical_not,
@@ -27,7 +26,12 @@ from minigrad.serialization import CheckpointError, load, save
 from minigrad.sparse import SparseTensor
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
+from minigrad.sampling import (TENSOR_METHODS as _RANDOM_METHODS, bernoulli, multinomial, normal, rand, rand_like,
+                               randint, randint_like, randn, randn_like, randperm)
 from minigrad.tensor import Tensor, get_default_device, set_default_device
+
+for _name, _method in _RANDOM_METHODS.items():  # x.normal_(), x.bernoulli(), x.multinomial(3)...
+    setattr(Tensor, _name, _method)
 
 __version__ = "0.1.0"
 

@@ -1,9 +1,11 @@
-"""Functions that make new tensors: ``zeros``, ``arange``, ``randn``... (PyTorch's signatures)."""
+"""Functions that make new tensors: ``zeros``, ``arange``, ``eye``... (PyTorch's signatures).
+
+Random ones (``rand``, ``randn``, ``randint``, ``randperm``...) live in :mod:`minigrad.sampling`.
+"""
 import numpy
 
 from minigrad import dtypes
 from minigrad.backend import device as Device, module_for
-from minigrad.random import numpy_generator
 from minigrad.tensor import Tensor, _to_array, get_default_device
 
 
@@ -124,48 +126,3 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return _finish(numpy.eye(n, m, dtype=dtype), device, requires_grad)
-
-
-def _random(draw, size, dtype, device, requires_grad):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    if dtype.kind != "f":
-        raise RuntimeError(f"random floats need a floating dtype, got {dtype}")
-    return _finish(draw(_size(size)).astype(dtype), device, requires_grad)
-
-
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in [0, 1) from the seeded generator."""
-    return _random(numpy_generator(generator).random, size, dtype, device, requires_grad)
-
-
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples from the seeded generator."""
-    return _random(numpy_generator(generator).standard_normal, size, dtype, device, requires_grad)
-
-
-def rand_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return rand(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randn_like(other, dtype=None, device=None, requires_grad=False):
-    dtype, device = _like(other, dtype, device)
-    return randn(other.shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
-    """Integers in [low, high) (``randint(high, size)`` starts at 0)."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None or size is None:
-        raise TypeError("randint() needs high and size: randint(low=0, high, size)")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.int64
-    array = numpy_generator(generator).integers(low, high, _size((size,) if isinstance(size, int) else size))
-    return _finish(array.astype(dtype), device, False)
-
-
-def randperm(n, generator=None, dtype=None, device=None):
-    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.int64
-    return _finish(numpy_generator(generator).permutation(n).astype(dtype), device, False)

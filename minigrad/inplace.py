@@ -1,4 +1,4 @@
-"""In-place ops: ``add_``, ``mul_``, ``fill_``, ``copy_``, ``normal_``...
+"""In-place ops: ``add_``, ``mul_``, ``fill_``, ``copy_``... (random fills: :mod:`minigrad.sampling`).
 
 Outside autograd (under ``no_grad``, or on tensors that need no gradient) they write into
 the tensor's array with NumPy's ``out=`` and bump its version counter, so a backward that
@@ -9,7 +9,6 @@ requires grad they raise, as in PyTorch.
 from minigrad import dtypes, functions
 from minigrad.autograd import is_grad_enabled
 from minigrad.backend import array_module, module_for
-from minigrad.random import numpy_generator
 from minigrad.tensor import LEAF_INPLACE_MESSAGE, Tensor
 
 
@@ -115,28 +114,6 @@ def copy_(tensor, source):
         raise RuntimeError(f"copy_: the source of shape {tuple(source.shape)} cannot be broadcast to the "
                            f"destination of shape {tuple(tensor.shape)}") from None
     return _bump(tensor)
-
-
-def _fill_random(tensor, draw):
-    _records(tensor)
-    if tensor.dtype.kind != "f":
-        raise RuntimeError(f"random fill expects a floating point tensor, got {tensor.dtype}")
-    tensor.array[...] = module_for(tensor.device).asarray(draw(tensor.shape).astype(tensor.dtype))
-    return _bump(tensor)
-
-
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    rng = numpy_generator(generator)
-    return _fill_random(tensor, lambda shape: rng.normal(mean, std, shape))
-
-
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-    rng = numpy_generator(generator)
-    return _fill_random(tensor, lambda shape: rng.uniform(a, b, shape))
 
 
 def setitem(tensor, index, value):

@@ -7,7 +7,7 @@ from minigrad.ops import loss_ops, nn_ops
 from minigrad.ops.conv import conv2d  # noqa: F401
 from minigrad.ops.elementwise import Relu
 from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-from minigrad.random import numpy_generator
+from minigrad.sampling import bernoulli_
 from minigrad.tensor import Tensor
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                 cross_entropy, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -65,16 +65,20 @@ def linear(input, weight, bias=None):  # noqa: A002
 
 
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only);
-    one mask, drawn from ``generator`` or the default seeded one."""
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only).
+
+    The mask is PyTorch's CPU one: a tensor laid out like ``input`` filled by
+    ``bernoulli_(1 - p)`` (one double uniform per element, from ``generator`` or the default
+    one), divided by 1 - p; p == 1 draws nothing and zeroes everything."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
-    keep = numpy_generator(generator).random(input.shape) >= p
-    mask = keep.astype(input.dtype) / input.dtype.type(1.0 - p) if p < 1.0 else keep.astype(input.dtype)
-    mask = minigrad.backend.move(mask, input.device)
-    return _inplace_result(input, nn_ops.DropoutMask.apply(input, mask), inplace)
+    noise = Tensor._wrap(minigrad.backend.array_module(input.array).zeros_like(input.array), None, False)
+    if p < 1.0:
+        bernoulli_(noise, 1.0 - p, generator=generator)
+        noise.array /= input.dtype.type(1.0 - p)
+    return _inplace_result(input, nn_ops.DropoutMask.apply(input, noise.array), inplace)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
