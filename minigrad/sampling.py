@@ -250,9 +250,12 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     """A random permutation of 0..n-1 (PyTorch's Fisher-Yates shuffle of its stream)."""
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dtype = numpy.dtype(dtype) if dtype is not None else dtypes.int64
+    if dtype.kind in "iu" and n > numpy.iinfo(dtype).max:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
     target = Device(device) if device is not None else get_default_device()
     order = _samplers(target).randperm(int(n), resolve(generator))
-    tensor = _finish(order.astype(dtype if dtype is not None else dtypes.int64), target, False)
+    tensor = _finish(order.astype(dtype), target, False)
     if requires_grad:
         tensor.requires_grad = True
     return tensor
