@@ -41,8 +41,15 @@ def _round_to_odd(s, t):
     return numpy.where(bump, numpy.nextafter(s, numpy.where(t > 0, numpy.inf, -numpy.inf)), s)
 
 
+def _is_identity(b, c):
+    """``x * 1 + 0``: nothing to round (rand, randn and their kin hit this every time)."""
+    return numpy.ndim(b) == 0 and numpy.ndim(c) == 0 and b == 1 and c == 0
+
+
 def fma64(a, b, c):
     """``a * b + c`` rounded once, in float64 (Boldo and Melquiond's emulation by rounding to odd)."""
+    if _is_identity(b, c):
+        return numpy.asarray(a, dtype=f64)
     a, b, c = (numpy.asarray(v, dtype=f64) for v in (a, b, c))
     p, e = _two_product(a, b)
     s, t = _two_sum(c, p)
@@ -50,12 +57,25 @@ def fma64(a, b, c):
     return s + _round_to_odd(low, low_error)
 
 
+_HALF_FLOAT32_ULP = numpy.uint64(1 << 28)  # a float64 sitting halfway between two float32s...
+_BELOW_FLOAT32 = numpy.uint64((1 << 29) - 1)  # ...has exactly this bit among the 29 that float32 drops
+
+
 def fma32(a, b, c):
-    """``a * b + c`` rounded once, in float32: the product is exact in float64 and the sum is
-    rounded to odd there, so the final rounding to float32 is the only one that counts."""
-    p = numpy.asarray(a, dtype=f64) * numpy.asarray(b, dtype=f64)
-    s, t = _two_sum(p, numpy.asarray(c, dtype=f64))
-    return _round_to_odd(s, t).astype(f32)
+    """``a * b + c`` rounded once, in float32. The product is exact in float64 and so is the sum
+    unless it rounds; that rounding can only mislead the final one when it lands exactly
+    halfway between two float32s, and those rare sums are redone exactly (rounded to odd)."""
+    a, b, c = (numpy.asarray(v, dtype=f64) for v in (a, b, c))
+    if _is_identity(b, c):
+        return a.astype(f32)
+    p = a * b
+    s = p + c
+    tie = (s.view(numpy.uint64) & _BELOW_FLOAT32) == _HALF_FLOAT32_ULP
+    if tie.any():
+        p, c = numpy.broadcast_arrays(p, c)
+        exact, error = _two_sum(p[tie], c[tie])
+        s[tie] = _round_to_odd(exact, error)
+    return s.astype(f32)
 
 
 # avx_mathfun.h's Cephes coefficients, as float32

@@ -1,5 +1,5 @@
 """``minigrad.cuda.is_available()`` and friends."""
-from minigrad import backend
+from minigrad import backend, random
 
 
 def is_available():
@@ -14,3 +14,12 @@ def device_count():
 def synchronize():
     if is_available():
         backend.module_for(backend.device("cuda")).cuda.Device().synchronize()
+
+
+def manual_seed(seed):
+    """Seed the CUDA stream (CuPy's generator; PyTorch's CUDA numbers are not reproduced).
+    ``minigrad.manual_seed`` seeds it too. Harmless without a GPU, as in PyTorch."""
+    random.default_generator.cuda_manual_seed(int(seed))
+
+
+manual_seed_all = manual_seed

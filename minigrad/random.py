@@ -48,7 +48,12 @@ class Generator:
         only uses the low 32) and return the generator."""
         self.engine = Engine(_seed_value(seed))
         self.normal_double = self.normal_float = None
-        self._cupy_state = None
+        self.cuda_manual_seed(self.engine.seed)
+        return self
+
+    def cuda_manual_seed(self, seed):
+        """Seed only the CUDA stream (CuPy's), as ``torch.cuda.manual_seed`` does."""
+        self._cuda_seed, self._cupy_state = _seed_value(seed), None
         return self
 
     def seed(self):
@@ -70,14 +75,13 @@ class Generator:
         if not isinstance(array, numpy.ndarray) or array.dtype != numpy.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         self.engine, self.normal_double, self.normal_float = Engine.unpack(array)
-        self._cupy_state = None
         return self
 
     def cupy_random_state(self):
-        """CuPy's generator for this stream's CUDA draws, seeded from ``initial_seed``."""
+        """CuPy's generator for this generator's CUDA draws (created at the first one)."""
         if self._cupy_state is None:
             import cupy
-            self._cupy_state = cupy.random.RandomState(self.engine.seed % (1 << 63))
+            self._cupy_state = cupy.random.RandomState(self._cuda_seed % (1 << 63))
         return self._cupy_state
 
     def __repr__(self):

@@ -9,7 +9,7 @@ order, as PyTorch's TensorIterator does, so a transposed tensor gets PyTorch's v
 import numpy
 
 from minigrad import _cuda_random, _distributions, dtypes, inplace
-from minigrad.backend import array_module, device as Device, module_for, to_numpy
+from minigrad.backend import array_module, device as Device, module_for
 from minigrad.factories import _finish, _size
 from minigrad.random import resolve
 from minigrad.tensor import Tensor, get_default_device
@@ -307,15 +307,16 @@ def _check_multinomial(input, num_samples, replacement):
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > input.shape[-1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    probs = to_numpy(input.array)
+    probs = input.array
+    xp = array_module(probs)
     if not replacement or num_samples == 1:
-        if not (numpy.isfinite(probs).all() and (probs >= 0).all()):
+        if not bool((xp.isfinite(probs) & (probs >= 0)).all()):
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    elif not (probs >= 0).all():
+    elif not bool((probs >= 0).all()):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-    elif not numpy.isfinite(probs).all():
+    elif not bool(xp.isfinite(probs).all()):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
-    if (probs.sum(axis=-1) <= 0).any():
+    if bool((probs.sum(axis=-1) <= 0).any()):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
 
 

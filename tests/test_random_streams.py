@@ -293,3 +293,29 @@ def test_factories_keep_dtype_device_and_requires_grad():
     assert minigrad.randint(0, 4, (5,)).dtype == minigrad.int64
     assert minigrad.randperm(4).dtype == minigrad.int64
     assert minigrad.rand((2, 3)).shape == (2, 3)
+
+
+DEVICE_DRAWS = {
+    "rand": lambda dev: minigrad.rand(3, 4, device=dev),
+    "randn": lambda dev: minigrad.randn(40, dtype=minigrad.float64, device=dev),
+    "randint": lambda dev: minigrad.randint(2, 9, (6,), device=dev),
+    "randperm": lambda dev: minigrad.randperm(12, device=dev),
+    "normal_tensors": lambda dev: minigrad.normal(minigrad.zeros(5, device=dev), minigrad.ones(5, device=dev)),
+    "bernoulli": lambda dev: minigrad.bernoulli(minigrad.full((2, 5), 0.5, device=dev)),
+    "bernoulli_": lambda dev: minigrad.zeros(7, device=dev).bernoulli_(0.3),
+    "exponential_": lambda dev: minigrad.zeros(7, device=dev).exponential_(),
+    "random_": lambda dev: minigrad.zeros(7, dtype=minigrad.int64, device=dev).random_(-3, 5),
+    "multinomial": lambda dev: minigrad.multinomial(minigrad.ones(2, 6, device=dev), 3),
+    "multinomial_replacement": lambda dev: minigrad.multinomial(minigrad.ones(6, device=dev), 9, replacement=True),
+}
+
+
+@pytest.mark.parametrize("name", list(DEVICE_DRAWS), ids=list(DEVICE_DRAWS))
+def test_draws_on_each_device_are_seeded(device, name):
+    """On CUDA the stream is CuPy's, not PyTorch's: only reproducibility is promised there."""
+    minigrad.manual_seed(5)
+    first = DEVICE_DRAWS[name](device)
+    minigrad.manual_seed(5)
+    again = DEVICE_DRAWS[name](device)
+    assert first.device.type == device
+    assert numpy.array_equal(first.cpu().numpy(), again.cpu().numpy())
