@@ -8,7 +8,7 @@ requires grad they raise, as in PyTorch.
 """
 from minigrad import dtypes, functions
 from minigrad.autograd import is_grad_enabled
-from minigrad.backend import array_module, module_for
+from minigrad.backend import array_module
 from minigrad.tensor import LEAF_INPLACE_MESSAGE, Tensor
 
 

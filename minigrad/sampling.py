@@ -9,6 +9,7 @@ order, as PyTorch's TensorIterator does, so a transposed tensor gets PyTorch's v
 import numpy
 
 from minigrad import _cuda_random, _distributions, dtypes, inplace
+from minigrad.autograd import no_grad
 from minigrad.backend import array_module, device as Device, module_for
 from minigrad.factories import _finish, _size
 from minigrad.random import resolve
@@ -35,14 +36,19 @@ def _require_float(dtype, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(dtype)}\'')
 
 
+def _memory_order(array):
+    """Axes from the largest stride to the smallest: the view of ``array`` whose C order is
+    its memory order (PyTorch's TensorIterator order for one output)."""
+    return sorted(range(array.ndim), key=lambda axis: -abs(array.strides[axis]))
+
+
 def _fill(tensor, draw):
     """Write ``draw(shape, contiguous)`` into ``tensor``: the one place random fills touch a
-    tensor. Elements are visited in memory order (PyTorch's TensorIterator order)."""
+    tensor. Elements are visited in memory order."""
     inplace._records(tensor)
     array = tensor.array
     if array.size:
-        order = sorted(range(array.ndim), key=lambda axis: -abs(array.strides[axis]))
-        view = array.transpose(order)
+        view = array.transpose(_memory_order(array))
         view[...] = draw(view.shape, bool(array.flags.c_contiguous))
     tensor._version_counter[0] += 1
     return tensor
@@ -98,8 +104,7 @@ def _broadcast(probs, tensor):
     """``probs`` expanded to ``tensor``'s shape, laid out in ``tensor``'s memory order."""
     xp = array_module(probs)
     expanded = xp.broadcast_to(probs, tensor.shape)
-    order = sorted(range(tensor.ndim), key=lambda axis: -abs(tensor.array.strides[axis]))
-    return xp.ascontiguousarray(expanded.transpose(order))
+    return xp.ascontiguousarray(expanded.transpose(_memory_order(tensor.array)))
 
 
 def exponential_(tensor, lambd=1.0, *, generator=None):
@@ -117,7 +122,7 @@ def cauchy_(tensor, median=0.0, sigma=1.0, *, generator=None):
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     if tensor.dtype.kind != "f":
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
-                           f"floating point but you specified {_type_name(tensor.dtype)}")
+                           f"floating point but you specified {_C_TYPE_NAMES.get(tensor.dtype.name)}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
     return _fill(tensor, lambda shape, _: samplers.cauchy(shape, tensor.dtype, float(median), float(sigma), gen))
 
@@ -265,7 +270,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     """``normal(mean, std)`` with tensors or floats (shapes broadcast), or
     ``normal(mean, std, size)`` with floats; drawn as PyTorch does: N(0, 1) (or N(0, std) for
     a float ``std``), then scaled and shifted in the output's dtype."""
-    from minigrad import functions
     mean_is_tensor, std_is_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (mean_is_tensor or std_is_tensor):
         if size is None:
@@ -278,7 +282,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
                                    tuple(std.shape) if std_is_tensor else ())
     draws = _new(shape, like.dtype, like.device, False, normal_, 0.0, 1.0 if std_is_tensor else std,
                  generator=generator)
-    with functions.no_history():
+    with no_grad():
         if std_is_tensor:
             draws = draws * std
         return draws + mean

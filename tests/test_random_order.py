@@ -170,8 +170,10 @@ def test_other_random_samplers_match_pytorch(name):
 @pytest.mark.parametrize("explicit", [False, True], ids=["default_generator", "explicit_generator"])
 def test_random_split_matches_pytorch(lengths, explicit):
     _seed(4)
-    ours = data.random_split(Indices(23), lengths, *([minigrad.Generator().manual_seed(9)] if explicit else []))
-    theirs = torch.utils.data.random_split(range(23), lengths, *([torch.Generator().manual_seed(9)] if explicit else []))
+    ours_args = [minigrad.Generator().manual_seed(9)] if explicit else []
+    their_args = [torch.Generator().manual_seed(9)] if explicit else []
+    ours = data.random_split(Indices(23), lengths, *ours_args)
+    theirs = torch.utils.data.random_split(range(23), lengths, *their_args)
     assert [subset.indices for subset in ours] == [subset.indices for subset in theirs]
     _assert_streams_agree()
 

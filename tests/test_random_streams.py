@@ -138,6 +138,13 @@ def test_wide_integer_ranges_match_torch(case, n, seed):
     _assert_same_draws(lambda lib, g: draw(lib, n, g), seed, explicit=seed == 1)
 
 
+@pytest.mark.parametrize("n", [1, 7, 16, 17, 100])
+@pytest.mark.parametrize("case", ["rand", "randn", "uniform_", "normal_", "bernoulli_scalar"])
+def test_half_precision_goes_through_float32(case, n):
+    draw = FLOAT_CASES[case]
+    _assert_same_draws(lambda lib, g: draw(lib, n, lib.float16, g), 23, explicit=False)
+
+
 @pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int16", "int32", "int64", "float32", "float64"])
 def test_random_without_bounds_uses_the_dtype_range(dtype):
     _assert_same_draws(lambda lib, g: lib.zeros(40, dtype=_dtype(lib, dtype)).random_(generator=g), 3, False)
@@ -209,7 +216,8 @@ def test_seeds_and_initial_seed_match_torch(seed):
     torch.manual_seed(int(seed))
     assert minigrad.initial_seed() == torch.initial_seed()
     assert numpy.array_equal(minigrad.get_rng_state(), torch.get_rng_state().numpy())
-    assert minigrad.Generator().manual_seed(seed).initial_seed() == torch.Generator().manual_seed(int(seed)).initial_seed()
+    generator = torch.Generator().manual_seed(int(seed))
+    assert minigrad.Generator().manual_seed(seed).initial_seed() == generator.initial_seed()
 
 
 def test_fresh_generator_uses_pytorchs_default_seed():
@@ -248,6 +256,7 @@ ERROR_CASES = {
     "exponential_lambda": lambda lib: lib.zeros(3).exponential_(0),
     "exponential_int": lambda lib: lib.zeros(3, dtype=lib.int64).exponential_(),
     "cauchy_sigma": lambda lib: lib.zeros(3).cauchy_(0, 0),
+    "cauchy_int": lambda lib: lib.zeros(3, dtype=lib.int64).cauchy_(),
     "log_normal_std": lambda lib: lib.zeros(3).log_normal_(0, 0),
     "geometric_p": lambda lib: lib.zeros(3).geometric_(1),
     "randint_bounds": lambda lib: lib.randint(5, 3, (2,)),
