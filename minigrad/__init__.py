@@ -32,6 +32,7 @@ from minigrad.tensor import Tensor, get_default_device, set_default_device
 
 for _name, _method in _RANDOM_METHODS.items():  # x.normal_(), x.bernoulli(), x.multinomial(3)...
     setattr(Tensor, _name, _method)
+del _name, _method
 
 __version__ = "0.1.0"
 

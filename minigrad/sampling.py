@@ -88,7 +88,10 @@ def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
 
 
 def bernoulli_(tensor, p=0.5, *, generator=None):
-    """Ones with probability ``p`` (a float, or a tensor broadcastable to ``tensor``)."""
+    """Ones with probability ``p`` (a float, or a tensor broadcastable to ``tensor``).
+
+    A float ``p`` draws one double uniform per element: PyTorch 2.13's CPU wheel has no MKL
+    path here any more (older builds drew from MKL's MCG31 on Intel CPUs)."""
     samplers, gen = _samplers(tensor.device), resolve(generator)
     if isinstance(p, Tensor):
         _require_float(p.dtype, "bernoulli_tensor_cpu_p_")
