@@ -9,7 +9,6 @@ import numpy
 import minigrad
 from data import workers
 from data.sampler import BatchSampler, RandomSampler, SequentialSampler
-from minigrad.random import numpy_generator
 from minigrad.engine import Tensor
 
 get_worker_info = workers.get_worker_info
@@ -163,8 +162,10 @@ class DataLoader:
         return self.collate_fn(self.dataset[indices[0]])
 
     def __iter__(self):
-        # One draw per epoch from the loader's generator, whether or not workers use it, as PyTorch.
-        base_seed = int(numpy_generator(self.generator).integers(0, 2 ** 62))
+        # One draw per epoch from the loader's generator, whether or not workers use it, as
+        # PyTorch: an int64 random_(), taken before the sampler's first draw (samplers are lazy).
+        seed_tensor = minigrad.empty((), dtype=minigrad.int64, device="cpu")
+        base_seed = int(seed_tensor.random_(generator=self.generator).item())
         if self.num_workers == 0:
             return SingleProcessIterator(self)
         return workers.MultiProcessIterator(self, base_seed)

@@ -3,7 +3,7 @@ import bisect
 import math
 import warnings
 
-from minigrad.random import numpy_generator
+from minigrad.sampling import randperm
 
 
 class Dataset:
@@ -101,7 +101,7 @@ def random_split(dataset, lengths, generator=None):
         raise ValueError(f"random_split lengths must be non-negative, got {lengths}")
     if sum(lengths) != total:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = numpy_generator(generator).permutation(total).tolist()
+    order = randperm(total, generator=generator).tolist()
     subsets, start = [], 0
     for length in lengths:
         subsets.append(Subset(dataset, order[start:start + int(length)]))

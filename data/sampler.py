@@ -1,8 +1,9 @@
 """Samplers decide the order of indices each epoch; BatchSampler groups them into batches.
-Random ones draw from their ``generator`` or from minigrad's default generator."""
+Random ones draw from their ``generator`` or from minigrad's default generator, in PyTorch's
+order, so a seed gives PyTorch's shuffles."""
 import numpy
 
-from minigrad.random import numpy_generator
+import minigrad
 
 
 def _check_positive_int(value, name):
@@ -51,12 +52,23 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        rng, n = numpy_generator(self.generator), len(self.data_source)
+        """Lazily, as PyTorch: without a generator, the first index draws an int64 seed from the
+        default generator for a fresh one; then permutations of the whole dataset (or
+        ``randint`` in chunks of 32 with replacement), the last one cut short."""
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            seed = int(minigrad.empty((), dtype=minigrad.int64, device="cpu").random_().item())
+            generator = minigrad.Generator().manual_seed(seed)
         if self.replacement:
-            return iter(rng.integers(0, n, self.num_samples).tolist())
-        rounds = -(-self.num_samples // n)
-        order = numpy.concatenate([rng.permutation(n) for _ in range(rounds)])
-        return iter(order[:self.num_samples].tolist())
+            for _ in range(self.num_samples // 32):
+                yield from minigrad.randint(high=n, size=(32,), generator=generator, device="cpu").tolist()
+            yield from minigrad.randint(high=n, size=(self.num_samples % 32,), generator=generator,
+                                        device="cpu").tolist()
+            return
+        for _ in range(self.num_samples // n):
+            yield from minigrad.randperm(n, generator=generator, device="cpu").tolist()
+        yield from minigrad.randperm(n, generator=generator, device="cpu").tolist()[:self.num_samples % n]
 
     def __len__(self):
         return self.num_samples
@@ -69,8 +81,8 @@ class SubsetRandomSampler(Sampler):
         self.indices, self.generator = list(indices), generator
 
     def __iter__(self):
-        order = numpy_generator(self.generator).permutation(len(self.indices))
-        return iter([self.indices[i] for i in order])
+        for i in minigrad.randperm(len(self.indices), generator=self.generator, device="cpu").tolist():
+            yield self.indices[i]
 
     def __len__(self):
         return len(self.indices)
@@ -97,9 +109,9 @@ class WeightedRandomSampler(Sampler):
         self.replacement, self.generator = replacement, generator
 
     def __iter__(self):
-        chosen = numpy_generator(self.generator).choice(len(self.weights), self.num_samples,
-                                                        replace=self.replacement, p=self.weights / self.weights.sum())
-        return iter(chosen.tolist())
+        weights = minigrad.tensor(self.weights, dtype=minigrad.float64, device="cpu")
+        yield from minigrad.multinomial(weights, self.num_samples, self.replacement,
+                                        generator=self.generator).tolist()
 
     def __len__(self):
         return self.num_samples

@@ -2,8 +2,10 @@
 tensors where torchvision allows it). The operations themselves live in
 ``data.functional_transforms``.
 
-Random transforms draw from minigrad's default generator, so ``minigrad.manual_seed`` makes a
-pipeline reproducible (DataLoader workers seed it per worker).
+Random transforms draw from minigrad's default generator exactly as torchvision draws from
+PyTorch's (``torch.rand(1)``, ``torch.randint(..., size=(1,))``, ``torch.empty(1).uniform_``,
+``torch.randperm(4)``, in torchvision's order), so after the same ``manual_seed`` a pipeline
+makes torchvision's choices; DataLoader workers seed the generator per worker.
 """
 import math
 import numbers
@@ -13,7 +15,7 @@ import numpy
 from PIL import Image
 
 from data import functional_transforms as F
-from minigrad.random import numpy_generator
+import minigrad
 from minigrad.engine import Tensor
 
 __all__ = ["Compose", "Lambda", "Resize", "CenterCrop", "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip",
@@ -21,17 +23,23 @@ __all__ = ["Compose", "Lambda", "Resize", "CenterCrop", "RandomCrop", "RandomRes
            "Normalize", "transform_invert"]
 
 
-def _rand():
-    return float(numpy_generator().random())
+def _chance(p):
+    """``torch.rand(1) < p``: a float32 uniform compared in float32."""
+    return bool(minigrad.rand(1, device="cpu").array[0] < numpy.float32(p))
 
 
 def _uniform(low, high):
-    return float(numpy_generator().uniform(low, high))
+    """``torch.empty(1).uniform_(low, high).item()``: a float32 draw, as a Python float."""
+    return float(minigrad.empty(1, device="cpu").uniform_(low, high).item())
 
 
 def _randint(low, high):
-    """An int in [low, high), like torch.randint."""
-    return int(numpy_generator().integers(low, high))
+    """``torch.randint(low, high, size=(1,)).item()``."""
+    return int(minigrad.randint(low, high, (1,), device="cpu").item())
+
+
+def _float32(value):
+    return float(numpy.float32(value))
 
 
 class Compose:
@@ -165,10 +173,11 @@ class RandomResizedCrop:
         """(top, left, height, width): ten random tries, then a central crop of the nearest ratio."""
         height, width = F.image_size(img)
         area = height * width
-        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+        # torchvision takes the log and the exp of float32 tensors: round as they do
+        log_ratio = [_float32(math.log(_float32(r))) for r in ratio]
         for _ in range(10):
             target_area = area * _uniform(*scale)
-            aspect = math.exp(_uniform(*log_ratio))
+            aspect = _float32(math.exp(_uniform(*log_ratio)))
             w = int(round(math.sqrt(target_area * aspect)))
             h = int(round(math.sqrt(target_area / aspect)))
             if 0 < w <= width and 0 < h <= height:
@@ -204,7 +213,7 @@ class RandomHorizontalFlip:
 
     def __call__(self, img):
         F.check_image(img, type(self).__name__, tensors=True)
-        return self.flip(img) if _rand() < self.p else img
+        return self.flip(img) if _chance(self.p) else img
 
     def __repr__(self):
         return f"{type(self).__name__}(p={self.p})"
@@ -273,7 +282,7 @@ class RandomGrayscale:
     def __call__(self, img):
         F.check_image(img, "RandomGrayscale", tensors=True)
         channels = F.num_channels(img)
-        if _rand() < self.p:
+        if _chance(self.p):
             return F.to_grayscale(img, 3 if channels == 3 else 1)
         return img
 
@@ -310,7 +319,7 @@ class ColorJitter:
     @staticmethod
     def get_params(brightness, contrast, saturation, hue):
         """The order of the four adjustments and each factor (None where disabled)."""
-        order = numpy_generator().permutation(4).tolist()
+        order = minigrad.randperm(4, device="cpu").tolist()
         factors = [None if r is None else _uniform(*r) for r in (brightness, contrast, saturation, hue)]
         return order, *factors
 

@@ -3,8 +3,9 @@
 The main process sends ``(batch number, indices)`` to the workers round-robin through one
 index queue per worker, keeping ``prefetch_factor`` batches per worker in flight, and yields
 the results from the shared result queue in batch order (a reorder buffer holds the early
-ones). Worker ``i`` seeds minigrad's default generator (and Python's and NumPy's global ones,
-for user code) with ``base_seed + i``, so random transforms are reproducible. A worker sends
+ones). Worker ``i`` seeds minigrad's default generator and Python's ``random`` with
+``base_seed + i`` and NumPy's global generator with the words PyTorch derives from
+(``i``, ``base_seed``), so random transforms are reproducible. A worker sends
 back the traceback of any exception; the main process re-raises it naming the worker, and
 stops every worker on errors, at the end of the epoch, and when the loop is left early (the
 iterator is closed or garbage collected). A worker waiting for work checks every
@@ -46,10 +47,13 @@ def get_worker_info():
     return _current_worker[0]
 
 
-def _seed_everything(seed):
+def _seed_everything(seed, worker_id):
     minigrad.manual_seed(seed)
     random.seed(seed)
-    numpy.random.seed(seed % 2 ** 32)
+    # PyTorch's _generate_state is NumPy's SeedSequence over (worker id, base seed's two halves, 0)
+    base_seed = seed - worker_id
+    words = [worker_id, base_seed & 0xFFFFFFFF, base_seed >> 32, 0]
+    numpy.random.seed(numpy.random.SeedSequence(words).generate_state(4))
 
 
 def _failure(worker_id, error):
@@ -74,7 +78,7 @@ def _next_task(index_queue, parent_pid):
 
 def _worker_loop(loader, worker_id, seed, index_queue, result_queue, parent_pid):
     _current_worker[0] = WorkerInfo(worker_id, loader.num_workers, seed, loader.dataset)
-    _seed_everything(seed)
+    _seed_everything(seed, worker_id)
     try:
         if loader.worker_init_fn is not None:
             loader.worker_init_fn(worker_id)

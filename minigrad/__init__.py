@@ -53,7 +53,8 @@ from minigrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_
 from minigrad.printing import set_printoptions
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)
-from minigrad.sampling import rand, rand_like, randint, randn, randn_like, randperm
+from minigrad.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+                               randperm)
 from minigrad.serialization import CheckpointError, load, save
 from minigrad.sparse import SparseTensor
 

@@ -1,9 +1,9 @@
 """``minigrad.cuda``: PyTorch's ``torch.cuda`` functions that lessons call, with or without a GPU.
 
-Seeding functions seed the CuPy generator when a GPU is usable and do nothing otherwise, as
-``torch.cuda.manual_seed`` does on a machine without CUDA.
+Seeding functions seed the CUDA stream (CuPy's generator) when a GPU is usable and do nothing
+otherwise, as ``torch.cuda.manual_seed`` does on a machine without CUDA.
 """
-from minigrad import backend
+from minigrad import backend, random
 
 
 def is_available():
@@ -42,13 +42,12 @@ def synchronize(device=None):
 
 
 def manual_seed(seed):
-    """Seed the GPU's generator (a no-op without a GPU, as in PyTorch)."""
-    if is_available():
-        _cupy().random.seed(int(seed) % 2 ** 32)
+    """Seed the CUDA stream (CuPy's generator; PyTorch's CUDA numbers are not reproduced).
+    ``minigrad.manual_seed`` seeds it too. Harmless without a GPU, as in PyTorch."""
+    random.default_generator.cuda_manual_seed(int(seed))
 
 
-def manual_seed_all(seed):
-    manual_seed(seed)
+manual_seed_all = manual_seed
 
 
 def seed():

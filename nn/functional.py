@@ -6,13 +6,13 @@ the losses in ``nn.functional_loss``).
 """
 import minigrad
 from minigrad import Tensor
-from minigrad.backend import array_module, move
+from minigrad.backend import array_module
 from minigrad.functional.activation import leaky_relu as _leaky_relu
 from minigrad.functional.activation import log_softmax, softmax  # noqa: F401 - PyTorch's F names
 from minigrad.functional.arithmetic import relu as _relu, sigmoid, tanh  # noqa: F401
 from minigrad.functional.linalg import matmul  # noqa: F401
 from minigrad.ops import linalg, loss_ops, nn_ops
-from minigrad.random import numpy_generator
+from minigrad.sampling import bernoulli_
 from minigrad.views import apply_inplace
 from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
@@ -87,19 +87,23 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only);
-    one mask, drawn from ``generator`` or the default seeded one."""
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only).
+
+    The mask is PyTorch's CPU one: a tensor laid out like ``input`` filled by
+    ``bernoulli_(1 - p)`` (one double uniform per element, from ``generator`` or the default
+    one), divided by 1 - p; p == 1 draws nothing and zeroes everything."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
-    keep = numpy_generator(generator).random(tuple(input.shape)) >= p
-    dtype = input.array.dtype
-    mask = keep.astype(dtype) / dtype.type(1.0 - p) if p < 1.0 else keep.astype(dtype)
-    mask = move(mask, input.device)
+    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, scaled by 1 / (1 - p), from the seeded stream
+    noise = Tensor._wrap(array_module(input.array).zeros_like(input.array))
+    if p < 1.0:
+        bernoulli_(noise, 1.0 - p, generator=generator)
+        noise.array /= input.array.dtype.type(1.0 - p)
     if inplace:
-        return apply_inplace(input, nn_ops.Dropout.apply, mask)
-    return nn_ops.Dropout.apply(input, mask)
+        return apply_inplace(input, nn_ops.Dropout.apply, noise.array)
+    return nn_ops.Dropout.apply(input, noise.array)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002

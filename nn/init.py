@@ -102,13 +102,40 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator)
 
 
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
 @minigrad.no_grad()
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std^2) redrawn until inside [a, b]."""
-    rng = minigrad.random.numpy_generator(generator)
-    values = rng.normal(mean, std, tensor.shape)
-    outside = (values < a) | (values > b)
-    while outside.any():
-        values[outside] = rng.normal(mean, std, int(outside.sum()))
-        outside = (values < a) | (values > b)
-    return tensor.copy_(minigrad.tensor(values, dtype=tensor.dtype, device=tensor.device))
+    """N(mean, std^2) restricted to [a, b], drawn as PyTorch 2.13 draws it.
+
+    When [a, b] holds more than 30% of the mass, whole-tensor normal draws replace the values
+    outside [a, b] until none is left; otherwise uniform candidates on [a, b] are accepted
+    against the normal density (rejection sampling), again redrawing whole tensors."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+        low, high = (float(tensor.dtype.type(bound)) for bound in (a, b))
+        result = tensor.normal_(mean, std, generator=generator)
+        outside = (result < low) | (result > high)
+        while bool(outside.any()):
+            result = minigrad.where(outside, minigrad.empty_like(result).normal_(mean, std, generator=generator),
+                                    result)
+            outside = (result < low) | (result > high)
+        return tensor.copy_(result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def rejected(candidates):
+        log_density = ((candidates - mean) / std) ** 2 * -0.5 - log_peak
+        return minigrad.empty_like(candidates).uniform_(generator=generator).log() > log_density
+
+    result = tensor.uniform_(a, b, generator=generator)
+    pending = rejected(result)
+    while bool(pending.any()):
+        candidates = minigrad.empty_like(tensor).uniform_(a, b, generator=generator)
+        result = minigrad.where(pending, candidates, result)
+        pending = minigrad.where(pending, rejected(candidates), pending)
+    return tensor.copy_(result)

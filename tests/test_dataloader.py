@@ -42,7 +42,7 @@ class RandomDraws(Dataset):
 
     def __getitem__(self, index):
         info = get_worker_info()
-        return float(minigrad.random.numpy_generator().random()), -1 if info is None else info.id
+        return minigrad.rand(1).item(), -1 if info is None else info.id
 
 
 def indices_of(loader):
