@@ -320,6 +320,7 @@ def test_model_on_device_matches_cpu(device):
     model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Dropout(0.3), nn.Linear(4 * 2 * 2, 3), nn.LogSoftmax(dim=1))
     table = nn.Embedding(4, 3, padding_idx=1, sparse=True)
+    model[5].eval()  # CUDA's dropout draws from CuPy's stream, not the CPU's
     moved, moved_table = copy.deepcopy(model).to(device), copy.deepcopy(table).to(device)
     assert all(p.device == device for p in list(moved.parameters()) + list(moved.buffers()))
     rng = numpy.random.default_rng(0)

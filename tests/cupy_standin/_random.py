@@ -55,3 +55,25 @@ def shuffle(a):
         raise TypeError("The array must be cupy.ndarray")
     _state.use_device()
     _generator[0].shuffle(a._host)
+
+
+class RandomState:
+    """``cupy.random.RandomState``: a seeded stream whose draws come back as device arrays
+    (NumPy's legacy generator underneath; CuPy's own numbers differ, as no test relies on them)."""
+
+    _DRAWS = ("random_sample", "standard_normal", "uniform", "normal", "lognormal", "exponential",
+              "standard_cauchy", "geometric", "randint", "permutation")
+
+    def __init__(self, seed=None):
+        self._generator = numpy.random.RandomState(None if seed is None else int(seed) % (1 << 32))
+
+    def __getattr__(self, name):
+        if name not in self._DRAWS:
+            raise AttributeError(f"cupy.random.RandomState has no attribute {name!r}")
+
+        def draw(*args, dtype=None, **kwargs):
+            _state.use_device()
+            host = numpy.asarray(getattr(self._generator, name)(*(a._host if isinstance(a, _array.ndarray) else a
+                                                                   for a in args), **kwargs))
+            return _array.wrap(host.astype(dtype, copy=False) if dtype is not None else host)
+        return draw
