@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import minigrad
 from data import DataLoader
-from experiments import factory, plots, rmb_data, training
+from experiments import diagnostics, factory, plots, rmb_data, training
 from experiments.cli import make_parser, positive_float, positive_int
 from nn import CrossEntropyLoss, functional as F
 from nn.models import LeNet
@@ -47,6 +47,9 @@ def build_parser():
     parser.add_argument("--log-interval", type=positive_int, default=10)
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--diagnostics", action="store_true",
+                        help="per layer and iteration: gradient norms, update/weight ratios, activation "
+                             "statistics (grad-flow.png, update-ratio.png, metrics.json)")
     return parser
 
 
@@ -60,11 +63,14 @@ def main(argv=None):
             setup = prepare(args, workspace)  # every mistake in the arguments surfaces here
         except (ValueError, FileNotFoundError, minigrad.CheckpointError) as error:
             parser.error(str(error))
+        recorder = diagnostics.attach(setup) if args.diagnostics else None
         status = train_epochs(setup, args)
         if status:
             return status
         test_acc = test_and_plot(setup, args)
     write_metrics(args.out, setup.run, test_acc)
+    if recorder is not None:
+        recorder.write(args.out, args.show)
     return 0
 
 
