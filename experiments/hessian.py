@@ -86,6 +86,23 @@ def top_eigenvalue(hvp, params, iters=20, tol=1e-4):
     return eigenvalue, vector, iters
 
 
+def largest_eigenvalue(hvp, params, iters=20, tol=1e-4):
+    """The Hessian's largest (most positive) eigenvalue, what limits the learning rate.
+
+    Power iteration finds the eigenvalue of largest magnitude; when that one is negative, a second
+    run on H + |lambda| I (all of whose eigenvalues are >= 0) finds the top one, shifted back."""
+    eigenvalue, _, used = top_eigenvalue(hvp, params, iters, tol)
+    if eigenvalue >= 0 or used >= iters:
+        return eigenvalue
+    shift = -eigenvalue
+
+    def shifted(vectors):
+        return [h + shift * v for h, v in zip(hvp(vectors), vectors)]
+
+    value, _, _ = top_eigenvalue(shifted, params, iters - used, tol)
+    return value - shift
+
+
 def dense_hessian(hvp, params):
     """The whole Hessian as a symmetric NumPy matrix, one product per parameter entry."""
     params = list(params)
