@@ -40,7 +40,20 @@ def draw_graph(tensor, path=None, params=None, grads=False):
     return figure
 
 
+def graph_summary(tensor):
+    """What :func:`draw_graph` draws, as data: the op names in the order backward runs them, the
+    leaves' shapes, and the number of layers of the drawing."""
+    nodes = _collect(tensor, {}, False)
+    _assign_layers(nodes)
+    order = [nodes[key].label.split(". ", 1)[1] for key in _topological(nodes) if nodes[key].kind == "op"]
+    leaves = [nodes[key].label.split("\n")[0] for key in _topological(nodes) if nodes[key].kind == "leaf"]
+    return {"backward_order": order, "leaves": leaves, "layers": 1 + max(node.layer for node in nodes.values())}
+
+
 def _node_name(node):
+    if not hasattr(node, "name"):
+        raise TypeError(f"draw_graph(): next_functions holds a {type(node).__name__}, not a graph node; leaves "
+                        f"must appear as AccumulateGrad nodes with a .variable, as in PyTorch")
     return node.name().split("::")[-1]  # torch names it "torch::autograd::AccumulateGrad"
 
 
@@ -137,11 +150,26 @@ def _order_rows(nodes, sweeps=4):
     for _ in range(sweeps):
         for row in rows[1:]:
             _place(row, nodes)
-            row.sort(key=lambda key: _mean(nodes[p].x for p in parents[key]))
+            row[:] = _sorted_row(row, nodes, parents)
         _place(rows[0], nodes)
     for row in rows:
         _place(row, nodes)
     return rows
+
+
+def _sorted_row(row, nodes, parents):
+    """Keys by the mean position of their parents; among keys with the same parents' position,
+    op nodes in the middle and leaves split to both sides, so that chains of ops run straight."""
+    groups = {}
+    for key in row:
+        groups.setdefault(round(_mean(nodes[p].x for p in parents[key]), 6), []).append(key)
+    ordered = []
+    for _, group in sorted(groups.items()):
+        ops = [key for key in group if nodes[key].kind != "leaf"]
+        leaves = [key for key in group if nodes[key].kind == "leaf"]
+        half = len(leaves) // 2
+        ordered += leaves[:half] + ops + leaves[half:]
+    return ordered
 
 
 def _mean(values):
