@@ -68,12 +68,22 @@ def suggest(lrs, smoothed):
     lrs, smoothed = lrs[finite], smoothed[finite]
     if len(lrs) < 2:
         raise ValueError("the range test needs at least two finite losses to suggest a learning rate")
-    skip = len(lrs) // 10
+    skip = settling_steps(len(lrs))
     end = skip + int(numpy.argmin(smoothed[skip:])) + 1
     if end - skip < 2:
         return float(lrs[end - 1])
     slope = numpy.gradient(smoothed[skip:end], numpy.log10(lrs[skip:end]))
     return float(lrs[skip + int(numpy.argmin(slope))])
+
+
+def settling_steps(steps):
+    """Steps at the start whose smoothed loss is left out: the average is still settling."""
+    return steps // 10
+
+
+def lowest_loss_lr(lrs, smoothed):
+    skip = settling_steps(len(lrs))
+    return float(lrs[skip + int(numpy.nanargmin(smoothed[skip:]))])
 
 
 def plot(record, suggested, path, show):
@@ -114,7 +124,7 @@ def main(argv=None):
         record = range_test(setup.net, setup.optimizer, setup.criterion, setup.train_loader, args.start_lr,
                             args.end_lr, args.steps, args.device)
     suggested = suggest(record["lr"], record["smoothed"])
-    minimum = record["lr"][int(numpy.nanargmin(record["smoothed"]))]
+    minimum = lowest_loss_lr(record["lr"], record["smoothed"])
     path = plot(record, suggested, args.out / "lr_find.png", args.show)
     metrics = {"suggested_lr": suggested, "min_loss_lr": minimum, "tutorial_lr": TUTORIAL_LR,
                "start_lr": args.start_lr, "end_lr": args.end_lr, "steps_run": len(record["lr"]),
