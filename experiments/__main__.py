@@ -13,6 +13,10 @@ SUBCOMMANDS = {
     "synth-rmb": ("experiments.data_tools", "draw synthetic RMB banknote photos"),
     "split": ("experiments.data_tools", "split a folder of class folders into train/valid/test"),
     "samples": ("experiments.data_tools", "a PNG grid of synthetic notes next to real ones"),
+    "curvature": ("experiments.curvature", "Hessian eigenvalues: the learning-rate limit 2/lambda, kappa, momentum"),
+    "lr-find": ("experiments.lr_find", "LR range test: the loss while the learning rate grows"),
+    "landscape": ("experiments.landscape", "the loss along the training line and around the trained weights"),
+    "graph": ("experiments.graph", "the autograd graph drawn: the tutorial's y = (2x)^2 and LeNet's loss"),
 }
 
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import minigrad
 from data import DataLoader
-from experiments import factory, plots, rmb_data, training
+from experiments import diagnostics, factory, plots, rmb_data, training
 from experiments.cli import make_parser, non_negative_float, non_negative_int, one_line, positive_float, positive_int
 from nn import CrossEntropyLoss, functional as F
 from nn.models import LeNet
@@ -54,6 +54,9 @@ def build_parser():
     parser.add_argument("--log-interval", type=positive_int, default=10)
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--diagnostics", action="store_true",
+                        help="per layer and iteration: gradient norms, update/weight ratios, activation "
+                             "statistics (grad-flow.png, update-ratio.png, metrics.json)")
     return parser
 
 
@@ -67,6 +70,7 @@ def main(argv=None):
             setup = prepare(args, workspace)  # every mistake in the arguments surfaces here
         except UsageError as error:
             parser.error(str(error))
+        recorder = diagnostics.attach(setup) if args.diagnostics else None
         try:
             status = train_epochs(setup, args)
         except training.CheckpointWriteError as error:  # a full disk, say: the run so far stays resumable
@@ -75,6 +79,8 @@ def main(argv=None):
             return status
         test_acc = test_and_plot(setup, args)
     write_metrics(args.out, setup.run, test_acc)
+    if recorder is not None:
+        recorder.write(args.out, args.show)
     return 0
 
 

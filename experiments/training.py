@@ -87,6 +87,8 @@ def train_one_epoch(net, loader, criterion, optimizer, run, settings, stop):
             loss = criterion(outputs, labels)
             loss.backward()
             optimizer.step()                       # update weights
+            if getattr(settings, "after_step", None) is not None:
+                settings.after_step()              # train --diagnostics records here
             run.correct += count_correct(outputs, labels)
             run.total += labels.size(0)
             run.loss_sum += loss.item()
