@@ -1,6 +1,7 @@
 """The tutorial's RMB data: find or make the folders, then datasets and loaders with its transforms."""
+import os
 import shutil
-import tempfile
+import uuid
 from pathlib import Path
 
 from data import DataLoader, RMBDataset, rmb, transforms
@@ -53,14 +54,16 @@ def _draw_notes(cache_dir, source):
     is removed; when another run renamed its own copy first, that one is used (same seed, same
     bytes) and ours removed, so two runs drawing into one fresh --cache-dir both succeed."""
     print(f"drawing synthetic RMB notes into {source} (once; --cache-dir to change)")
+    # the name is chosen before the folder exists, so a Ctrl-C at any moment can clean it up
+    partial = cache_dir / f"notes-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix="notes-", dir=cache_dir))
-    except FileExistsError:
-        raise ValueError(f"{cache_dir} is a file, not a folder") from None
-    except OSError as error:
-        raise ValueError(f"cannot write to {cache_dir}: {error.strerror or error}") from None
-    try:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial.mkdir()
+        except FileExistsError:
+            raise ValueError(f"{cache_dir} is a file, not a folder") from None
+        except OSError as error:
+            raise ValueError(f"cannot write to {cache_dir}: {error.strerror or error}") from None
         rmb.synthesize(partial, n_per_class=100, seed=0)
         partial.rename(source)
     except OSError:
