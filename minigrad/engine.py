@@ -23,6 +23,9 @@ import numpy
 from minigrad import dtypes
 from minigrad.backend import array_module, device as Device, device_of, get_default_device, move
 from minigrad.grad_mode import enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from minigrad.hooks import HookHandle, RetainGrad, check_finite, run_leaf_hooks, run_output_hooks
+from minigrad.size import Size
+from minigrad.view_history import link_view, sync_view
 
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -30,25 +33,6 @@ FREED_GRAPH_MESSAGE = (
     "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
     "or if you need to access saved tensors after calling backward.")
 NO_EDGE = (None, 0)
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``minigrad.Size([6, 1, 5, 5])``."""
-
-    def __repr__(self):
-        return f"minigrad.Size({list(self)})"
-
-    __str__ = __repr__
-
-    def __getitem__(self, index):
-        item = tuple.__getitem__(self, index)
-        return Size(item) if isinstance(index, slice) else item
-
-    def numel(self):
-        count = 1
-        for n in self:
-            count *= n
-        return count
 
 
 class Tensor:
@@ -204,22 +188,8 @@ class Tensor:
         self._grad_fn, self._requires_grad = None, False
         return self
 
-    def is_contiguous(self, memory_format=None):
-        return bool(self.array.flags.c_contiguous)
-
-    def data_ptr(self):
-        """Address of the first element (views of one storage differ by their offset)."""
-        if array_module(self.array) is numpy:
-            return self.array.__array_interface__["data"][0]
-        return self.array.data.ptr
-
-    def storage_offset(self):
-        base = self._base
-        return 0 if base is None else (self.data_ptr() - base.data_ptr()) // self.array.itemsize
-
-    def stride(self, dim=None):
-        strides = tuple(s // self.array.itemsize for s in self.array.strides)
-        return strides if dim is None else strides[dim]
+    def __hash__(self):
+        return id(self)
 
     # ---- description ---------------------------------------------------------------------
 
@@ -242,66 +212,6 @@ class Tensor:
     @property
     def ndim(self):
         return self.array.ndim
-
-    def __len__(self):
-        if self.array.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.array.shape[0]
-
-    def __iter__(self):
-        if self.array.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.array.shape[0]))
-
-    def __hash__(self):
-        return id(self)
-
-    # ---- conversion ----------------------------------------------------------------------
-
-    def numpy(self, *, force=False):
-        if self.requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                               "instead.")
-        if array_module(self.array) is not numpy:
-            if not force:
-                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
-                                f"copy the tensor to host memory first.")
-            return self.array.get()
-        return self.array
-
-    def __array__(self, dtype=None, copy=None):
-        array = self.numpy()
-        return array if dtype is None else array.astype(dtype)
-
-    def item(self):
-        if self.array.size != 1:
-            raise RuntimeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar")
-        return self.array.reshape(()).item()
-
-    def tolist(self):
-        return self.array.tolist()
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __index__(self):
-        if self.array.dtype.kind not in "iu" or self.array.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __bool__(self):
-        if self.array.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.item())
-
-    def __format__(self, spec):
-        if self.array.ndim == 0:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec)
-
 
 def _initialize(tensor, array):
     tensor.array = array
@@ -369,30 +279,6 @@ def check_grad_fits(tensor, grad):
         raise RuntimeError(f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
                            f"'{list(tensor.array.shape)}'. Please ensure that the gradient and the tensor are the "
                            f"same size")
-
-
-class HookHandle:
-    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks, hook):
-        self.hooks, self.hook = hooks, hook
-
-    def remove(self):
-        if self.hook in self.hooks:
-            self.hooks.remove(self.hook)
-
-
-class RetainGrad:
-    """The output hook behind ``retain_grad()``: accumulate the gradient into the tensor's ``.grad``."""
-
-    def __init__(self, tensor):
-        self.tensor = weakref.ref(tensor)
-
-    def __call__(self, grad):
-        tensor = self.tensor()
-        if tensor is not None:
-            tensor._grad = grad.detach().clone() if tensor._grad is None else tensor._grad + grad
-        return None
 
 
 # ---- the graph -------------------------------------------------------------------------------
@@ -728,9 +614,9 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
             if grads is None:
                 continue
             if node._hooks:
-                grads = _run_output_hooks(node, grads, math)
+                grads = run_output_hooks(node, grads, math)
             if isinstance(node, AccumulateGrad):
-                grads = [_run_leaf_hooks(node.variable, grads[0], math)]
+                grads = [run_leaf_hooks(node.variable, grads[0], math)]
             for number, grad in enumerate(grads):
                 position = targets.get((node, number))
                 if position is not None:
@@ -743,7 +629,7 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
                 continue
             input_grads = node.apply_backward(grads, math)
             if is_anomaly_enabled():
-                _check_finite(node, input_grads)
+                check_finite(node, input_grads)
             if not retain_graph:
                 node._release()
             for (child, number), grad in zip(node._edges, input_grads):
@@ -761,94 +647,9 @@ def _add_to_buffer(buffers, node, number, grad):
     buffer[number] = grad if buffer[number] is None else buffer[number] + grad
 
 
-def _as_hook_argument(grad, math):
-    return grad if math.records or isinstance(grad, Tensor) or getattr(grad, "is_sparse", False) else make_tensor(grad)
-
-
-def _from_hook_result(result, grad, math):
-    if result is None:
-        return grad
-    return result if math.records else result.array
-
-
-def _run_output_hooks(node, grads, math):
-    grads = list(grads)
-    for number, hooks in node._hooks.items():
-        if grads[number] is None:
-            continue
-        for hook in list(hooks):
-            grads[number] = _from_hook_result(hook(_as_hook_argument(grads[number], math)), grads[number], math)
-    return grads
-
-
-def _run_leaf_hooks(leaf, grad, math):
-    for hook in list((leaf._extra or {}).get("hooks", ())):
-        grad = _from_hook_result(hook(_as_hook_argument(grad, math)), grad, math)
-    return grad
-
-
 def _accumulate_into_non_leaves(inputs, grads, math):
     """``backward(inputs=...)`` also fills the ``.grad`` of non-leaf inputs."""
     for tensor, grad in zip(inputs, grads):
         if grad is not None and tensor.grad_fn is not None:
             grad = grad if math.records else make_tensor(grad)
             tensor._grad = grad if tensor._grad is None else tensor._grad + grad
-
-
-def _check_finite(node, grads):
-    for position, grad in enumerate(grads):
-        if grad is None or grad.dtype.kind != "f":
-            continue
-        values = grad.array if isinstance(grad, Tensor) else grad
-        values = values.to_dense().array if hasattr(values, "to_dense") else values
-        if not bool(array_module(values).isfinite(values).all()):
-            shapes = [None if g is None else tuple(g.shape) for g in grads]
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {position}th output "
-                               f"(input shapes: {shapes})")
-
-
-# ---- views ---------------------------------------------------------------------------------------
-
-class ViewInfo:
-    """What a view knows of its base: the root ``base``, the ``chain`` of view ops that leads
-    from it ((op, args, kwargs) per step), the base version its ``grad_fn`` was made at, and
-    whether it was made with grad mode on (only such views follow their base's history)."""
-
-    __slots__ = ("base", "chain", "version", "with_grad")
-
-    def __init__(self, base, chain, version, with_grad):
-        self.base, self.chain, self.version, self.with_grad = base, chain, version, with_grad
-
-
-def link_view(output, source, op, args, kwargs):
-    """Make ``output`` (whose array is a view of ``source``'s) a view of ``source``'s base."""
-    step = ((op, args, kwargs),)
-    info = source._view
-    base, chain = (source, step) if info is None else (info.base, info.chain + step)
-    output._view = ViewInfo(base, chain, source._version_counter[0], is_grad_enabled())
-    output._version_counter = source._version_counter
-
-
-def replay_view(value, chain, math):
-    """Apply a view's chain of ops to ``value`` (the base, or a tensor or array shaped like it)."""
-    for op, args, kwargs in chain:
-        value = math.op(op, value, *args, **kwargs)
-    return value
-
-
-def sync_view(view):
-    """After its base changed in place, give a view the history of its new values: its chain of
-    view ops replayed on the base (PyTorch regenerates it the same way, lazily)."""
-    info = view._view
-    if info.version == view._version_counter[0]:
-        return
-    info.version = view._version_counter[0]
-    base = info.base
-    if not info.with_grad or (base._grad_fn is None and not base._requires_grad):
-        return
-    with enable_grad():
-        replayed = base
-        for op, args, kwargs in info.chain:
-            replayed = op.apply(replayed, *args, **kwargs)
-    view._grad_fn, view._output_nr, view._requires_grad = (replayed._grad_fn, replayed._output_nr,
-                                                           replayed._requires_grad)

@@ -78,13 +78,17 @@ OPERATORS = {
     "__ifloordiv__": _inplace_operator(ip.floor_divide_), "__imod__": _inplace_operator(ip.remainder_),
     "__ipow__": _inplace_operator(ip.pow_),
     "__repr__": tensor_repr, "__str__": tensor_repr, "__deepcopy__": _deepcopy,
+    "__array__": cv.array_, "__float__": cv.float_, "__int__": cv.int_, "__index__": cv.index_,
+    "__bool__": cv.bool_, "__format__": cv.format_, "__len__": cv.length, "__iter__": cv.iterate,
 }
 OPERATORS["__rand__"], OPERATORS["__ror__"], OPERATORS["__rxor__"] = (OPERATORS["__and__"], OPERATORS["__or__"],
                                                                      OPERATORS["__xor__"])
 
 METHODS = {
     # autograd and conversion
-    "backward": _backward, "clone": ar.clone, "contiguous": sh.contiguous,
+    "backward": _backward, "clone": ar.clone, "contiguous": sh.contiguous, "numpy": cv.numpy_, "item": cv.item,
+    "tolist": cv.tolist, "is_contiguous": cv.is_contiguous, "data_ptr": cv.data_ptr,
+    "storage_offset": cv.storage_offset, "stride": cv.stride,
     "to": cv.to, "cpu": cv.cpu, "cuda": cv.cuda, "float": cv.float, "double": cv.double, "half": cv.half,
     "long": cv.long, "int": cv.int, "short": cv.short, "char": cv.char, "byte": cv.byte, "bool": cv.bool,
     "type": cv.type, "type_as": cv.type_as, "size": cv.size, "dim": cv.dim, "ndimension": cv.dim, "numel": cv.numel,

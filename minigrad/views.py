@@ -12,11 +12,12 @@ values, and bumps the version counter they share. What autograd records depends 
   region replaced by the result (a ``ViewAssign`` node, which PyTorch calls ``CopySlices``).
   Its gradient is the old gradient outside the view and, through the result, the op's
   backward inside it. Other views of the base pick up their new history lazily
-  (``engine.sync_view``).
+  (``view_history.sync_view``).
 """
 from minigrad import dtypes
 from minigrad.backend import array_module
-from minigrad.engine import Op, Tensor, replay_view, sync_view
+from minigrad.engine import Op, Tensor
+from minigrad.view_history import replay_view, sync_view
 from minigrad.grad_mode import is_grad_enabled, no_grad
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -5,7 +5,7 @@ import builtins
 import numpy
 
 from minigrad import dtypes
-from minigrad.backend import device as Device, device_of, move
+from minigrad.backend import array_module, device as Device, device_of, move
 from minigrad.engine import Op, Tensor, make_tensor
 from minigrad.functional._common import cast, size_args
 from minigrad.ops import elementwise as ew
@@ -168,3 +168,92 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     tensor = Tensor(data, dtype=dtype or self.dtype, device=device or self.device)
     return tensor.requires_grad_(requires_grad) if requires_grad else tensor
+
+
+# ---- reading values out ----------------------------------------------------------------------
+
+def numpy_(self, *, force=False):
+    """The NumPy array behind the tensor (shared memory); refused while it requires grad."""
+    if self.requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    if array_module(self.array) is not numpy:
+        if not force:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                            f"the tensor to host memory first.")
+        return self.array.get()
+    return self.array
+
+
+def array_(self, dtype=None, copy=None):
+    """``numpy.asarray(tensor)``: the same rules as ``numpy()``."""
+    array = numpy_(self)
+    return array if dtype is None else array.astype(dtype)
+
+
+def item(self):
+    if self.array.size != 1:
+        raise RuntimeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar")
+    return self.array.reshape(()).item()
+
+
+def tolist(self):
+    return self.array.tolist()
+
+
+def float_(self):
+    return builtins.float(item(self))
+
+
+def int_(self):
+    return builtins.int(item(self))
+
+
+def index_(self):
+    if self.array.dtype.kind not in "iu" or self.array.size != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return builtins.int(item(self))
+
+
+def bool_(self):
+    if self.array.size != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return builtins.bool(item(self))
+
+
+def format_(self, spec):
+    return item(self).__format__(spec) if self.array.ndim == 0 else object.__format__(self, spec)
+
+
+def length(self):
+    if self.array.ndim == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return self.array.shape[0]
+
+
+def iterate(self):
+    if self.array.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(self.array.shape[0]))
+
+
+# ---- memory layout -----------------------------------------------------------------------------
+
+def is_contiguous(self, memory_format=None):
+    return builtins.bool(self.array.flags.c_contiguous)
+
+
+def data_ptr(self):
+    """Address of the first element (views of one storage differ by their offset)."""
+    if array_module(self.array) is numpy:
+        return self.array.__array_interface__["data"][0]
+    return self.array.data.ptr
+
+
+def storage_offset(self):
+    base = self._base
+    return 0 if base is None else (data_ptr(self) - data_ptr(base)) // self.array.itemsize
+
+
+def stride(self, dim=None):
+    strides = tuple(s // self.array.itemsize for s in self.array.strides)
+    return strides if dim is None else strides[dim]

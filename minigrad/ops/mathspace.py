@@ -49,6 +49,14 @@ class ArrayMath(_Math):
     records = False
 
     @staticmethod
+    def as_tensor(x):
+        return x if getattr(x, "is_sparse", False) else make_tensor(x)
+
+    @staticmethod
+    def from_tensor(tensor):
+        return tensor.array if isinstance(tensor, Tensor) else tensor
+
+    @staticmethod
     def op(op, *args, **kwargs):
         out = op.forward(object.__new__(op), *args, **kwargs)
         return numpy.asarray(out) if isinstance(out, numpy.generic) else out
@@ -133,6 +141,14 @@ class TensorMath(_Math):
     """The same functions as recorded ops on tensors (used under ``create_graph``)."""
 
     records = True
+
+    @staticmethod
+    def as_tensor(x):
+        return x
+
+    @staticmethod
+    def from_tensor(tensor):
+        return tensor
 
     @staticmethod
     def op(op, *args, **kwargs):
