@@ -345,11 +345,6 @@ class Module:
         body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
         return f"{self._get_name()}({body})"
 
-    def summary(self, input_size, batch_size=-1, device="cpu"):
-        """Print and return the layer table of :func:`nn.summary`."""
-        from nn.summary import summary
-        return summary(self, input_size, batch_size, device)
-
 
 def _copy_entry(key, value, target):
     """Copy one checkpoint value into ``target``; the error text when it cannot."""
