@@ -139,6 +139,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     step = float(dtype.type((end - start) / max(steps - 1, 1)))
     index = numpy.arange(steps, dtype=numpy.float64)
     values = numpy.where(index < steps // 2, start + step * index, end - step * (steps - 1 - index))
+    if steps == 1:
+        values = numpy.array([start], dtype=numpy.float64)
     return _finish(values.astype(dtype), device, requires_grad)
 
 

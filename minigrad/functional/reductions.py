@@ -65,6 +65,8 @@ def _check_reducible(x, axes, name):
     if x.array.size:
         return
     if axes is None:
+        if name in ("argmax", "argmin"):
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                            f"reduction dim with the 'dim' argument.")
     for axis in axes:
@@ -137,8 +139,6 @@ def argmin(input, dim=None, keepdim=False):  # noqa: A002
 def logsumexp(input, dim, keepdim=False):  # noqa: A002
     x = input if input.array.dtype.kind == "f" else cast(input, dtypes.get_default_dtype())
     axes = normalize_dims(dim, x.ndim, "logsumexp")
-    if x.array.size == 0 and axes is None:
-        return constant(array_module(x.array).asarray(-float("inf"), dtype=x.array.dtype))
     return reduce.LogSumExp.apply(x, axes, keepdim)
 
 

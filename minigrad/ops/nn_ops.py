@@ -30,7 +30,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         xp = array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
+        shifted = x - _peak(x, axis)
         with quiet():
             out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
@@ -51,7 +51,7 @@ class Softmax(Op):
     def forward(ctx, x, axis):
         xp = array_module(x)
         with quiet():
-            exps = xp.exp(x - x.max(axis=axis, keepdims=True))
+            exps = xp.exp(x - _peak(x, axis))
             out = exps / exps.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -61,6 +61,13 @@ class Softmax(Op):
     def backward(ctx, grad):
         out, = ctx.saved_tensors
         return out * (grad - ctx.math.sum(grad * out, (ctx.axis,), True))
+
+
+def _peak(x, axis):
+    """The maximum along ``axis`` to subtract before exponentiating (zeros for an empty input)."""
+    if x.size == 0:
+        return array_module(x).zeros(x.sum(axis=axis, keepdims=True).shape, dtype=x.dtype)
+    return x.max(axis=axis, keepdims=True)
 
 
 class BatchStats(Op, name="NativeBatchNormBackward0"):

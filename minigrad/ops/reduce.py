@@ -39,6 +39,9 @@ class Mean(Op, name="MeanBackward1"):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        if x.size == 0:  # the mean of nothing is NaN, quietly (NumPy warns)
+            shape = x.sum(axis=axes, keepdims=keepdim).shape
+            return array_module(x).full(shape, float("nan"), dtype=x.dtype)
         with quiet():
             return x.mean(axis=axes, keepdims=keepdim)
 
@@ -174,7 +177,10 @@ class LogSumExp(Op, name="LogsumexpBackward0"):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         xp = array_module(x)
-        peak = x.max(axis=axes, keepdims=True)
+        if x.size == 0:  # log of an empty sum: -inf (or an empty result when other axes are empty)
+            peak = xp.zeros(x.sum(axis=axes, keepdims=True).shape, dtype=x.dtype)
+        else:
+            peak = x.max(axis=axes, keepdims=True)
         peak = xp.where(xp.isfinite(peak), peak, 0)
         with quiet():
             out = xp.log(xp.exp(x - peak).sum(axis=axes, keepdims=True)) + peak

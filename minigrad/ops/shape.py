@@ -62,13 +62,19 @@ class T(Permute):
 
 
 class Expand(Op):
-    """A read-only view that repeats size-1 axes; the engine sums the gradient back."""
+    """A view that repeats size-1 axes (stride 0); the engine sums the gradient back. Writing into
+    it is refused where elements overlap (``views.check_inplace``), as PyTorch refuses it, but a
+    view of one element of it may be written, as in PyTorch: so the view stays writable."""
 
     is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
-        return array_module(x).broadcast_to(x, shape)
+        xp = array_module(x)
+        expanded = xp.broadcast_to(x, shape)
+        if xp.__name__ == "numpy":  # NumPy makes broadcasts read-only
+            return as_strided(x, expanded.shape, expanded.strides, writeable=x.flags.writeable)
+        return expanded
 
     @staticmethod
     def backward(ctx, grad):
