@@ -437,21 +437,20 @@ class Op(Node):
                 if tensor._view is not None:
                     sync_view(tensor)
                 record = record or tensor._requires_grad
-        if isinstance(out, tuple):
-            outputs = tuple(_output_tensor(array, tensors) for array in out)
-        else:
-            outputs = (_output_tensor(out, tensors),)
+        raw = out if isinstance(out, tuple) else (out,)
+        outputs = tuple(_output_tensor(array, tensors) for array in raw)
         if cls.is_view:
             link_view(outputs[0], tensors[0], cls, args[1:], kwargs)
         if record:
-            ctx._record(tensors, outputs)
+            ctx._record(tensors, outputs, raw)
         return outputs if len(outputs) > 1 else outputs[0]
 
-    def _record(self, tensors, outputs):
+    def _record(self, tensors, outputs, raw):
+        """``raw`` are the arrays forward returned (a NumPy scalar became its output's 0-d array)."""
         self._link_inputs(tensors)
         saved = getattr(self, "_saved_arrays", None)
         if saved:
-            self._saved = tuple(_capture(array, tensors, outputs) for array in saved)
+            self._saved = tuple(_capture(array, tensors, outputs, raw) for array in saved)
         self._link_outputs(outputs)
 
     def mark_non_differentiable(self, *arrays):
@@ -478,15 +477,15 @@ def _output_tensor(array, inputs):
     return make_tensor(array)
 
 
-def _capture(array, inputs, outputs):
+def _capture(array, inputs, outputs, raw):
     if array is None:
         return None
     for tensor in inputs:
         if tensor.array is array:
             return SavedTensor(array, tensor, tensor._output_nr, tensor._version_counter)
-    for number, output in enumerate(outputs):
-        if output.array is array:
-            return SavedTensor(array, None, number, output._version_counter, is_output=True)
+    for number, (output, returned) in enumerate(zip(outputs, raw)):
+        if output.array is array or returned is array:
+            return SavedTensor(output.array, None, number, output._version_counter, is_output=True)
     return SavedTensor(array)
 
 

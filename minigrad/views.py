@@ -125,7 +125,7 @@ def _rewrite_base_history(view, result):
     base = info.base
     node = object.__new__(ViewAssign)
     node.chain = info.chain
-    node._record([base, result], [base])
+    node._record([base, result], [base], [base.array])
     info.version = -1  # the view's own history is regenerated from the new base
     sync_view(view)
 
