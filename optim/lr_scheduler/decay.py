@@ -1,32 +1,12 @@
-"""Learning-rate schedulers: plain objects that set each group's ``lr`` once per ``step()``.
-
-The tutorial's loop, one scheduler step per epoch after the optimizer's steps::
-
-    scheduler = lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.1)
-    for epoch in range(10):
-        for inputs, labels in train_loader:
-            optimizer.zero_grad(); loss.backward(); optimizer.step()
-        scheduler.step()
-
-Every scheduler of ``torch.optim.lr_scheduler`` is here, with PyTorch's numbers: the decays
-below (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
-CosineAnnealingLR, LambdaLR, MultiplicativeLR); the cycles (CosineAnnealingWarmRestarts,
-CyclicLR, OneCycleLR, in ``lr_scheduler_cyclic``); ReduceLROnPlateau (``lr_scheduler_plateau``);
-SequentialLR and ChainedScheduler (``lr_scheduler_chain``). Each ``get_lr()`` is PyTorch's
-recursive form, so that schedulers compose; the closed form, where one exists, is
-``_get_closed_form_lr()`` (used by the deprecated ``step(epoch)``).
-"""
+"""The decays: StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
+CosineAnnealingLR, LambdaLR and MultiplicativeLR."""
 import math
 from bisect import bisect_right
 from collections import Counter
 
-from optim.lr_scheduler_base import LRScheduler, _LRScheduler  # noqa: F401 - part of this module's API
-from optim.lr_scheduler_base import (check_increasing, check_optimizer, check_positive, check_positive_int,
+from optim.lr_scheduler.base import LRScheduler
+from optim.lr_scheduler.base import (check_increasing, check_optimizer, check_positive, check_positive_int,
                                      function_states, group_values, per_group, restore_function_states)
-# the other families live in their own files; they are part of this module's API too
-from optim.lr_scheduler_chain import ChainedScheduler, SequentialLR  # noqa: F401
-from optim.lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: F401
-from optim.lr_scheduler_plateau import ReduceLROnPlateau  # noqa: F401
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",

@@ -4,8 +4,8 @@ Import them from ``optim.lr_scheduler``.
 """
 from bisect import bisect_right
 
-from optim.lr_scheduler_base import LRScheduler, check_increasing, group_values
-from optim.lr_scheduler_plateau import ReduceLROnPlateau
+from optim.lr_scheduler.base import LRScheduler, check_increasing, group_values
+from optim.lr_scheduler.plateau import ReduceLROnPlateau
 
 
 class _SchedulerList(LRScheduler):

@@ -5,7 +5,7 @@ Import it from ``optim.lr_scheduler``.
 import math
 import warnings
 
-from optim.lr_scheduler_base import EPOCH_DEPRECATION_WARNING, LRScheduler, check_optimizer, group_values
+from optim.lr_scheduler.base import EPOCH_DEPRECATION_WARNING, LRScheduler, check_optimizer, group_values
 
 
 class ReduceLROnPlateau(LRScheduler):

@@ -5,7 +5,7 @@ Import them from ``optim.lr_scheduler``.
 """
 import math
 
-from optim.lr_scheduler_base import LRScheduler, function_states, per_group
+from optim.lr_scheduler.base import LRScheduler, function_states, per_group
 
 BUILTIN_SCALE_MODES = {"triangular": "cycle", "triangular2": "cycle", "exp_range": "iterations"}
 
