@@ -2,15 +2,12 @@
 import minigrad
 from nn import functional as F
 from nn.linear import default_init
+from nn.functional_conv import pair
 from nn.module import Module
 from nn.parameter import Parameter
 
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _pair(value):
-    return value if isinstance(value, (tuple, str)) else tuple(value) if isinstance(value, list) else (value, value)
 
 
 def _check_geometry(kernel_size, stride, padding, dilation):
@@ -40,11 +37,13 @@ class Conv2d(Module):
             raise ValueError(f"padding_mode must be one of {PADDING_MODES}, but got padding_mode='{padding_mode}'")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string '{padding}', should be one of ('valid', 'same')")
-        if padding == "same" and _pair(stride) != (1, 1):
-            raise ValueError("padding='same' is not supported for strided convolutions")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, self.dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
-        self.padding, self.padding_mode = _pair(padding), padding_mode
+        self.kernel_size, self.stride = pair(kernel_size, "kernel_size"), pair(stride, "stride")
+        self.dilation = pair(dilation, "dilation")
+        if padding == "same" and self.stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding")
+        self.padding_mode = padding_mode
         _check_geometry(self.kernel_size, self.stride, self.padding, self.dilation)
         self.weight = Parameter(minigrad.empty(out_channels, in_channels // groups, *self.kernel_size,
                                                device=device, dtype=dtype))

@@ -4,12 +4,16 @@ from minigrad.ops.conv import Conv2d, ConvTranspose2d, geometry_of
 
 
 def pair(value, name, op="conv2d"):
-    """An int or a sequence of one or two ints as a pair; PyTorch's error otherwise."""
+    """An int or a sequence of one or two ints as a pair (the one helper for conv and pooling
+    arguments); PyTorch's error, in its words for convolutions or for pooling, otherwise."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value, value
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = tuple(value) * 2
-    if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(isinstance(v, int) for v in value):
+    if not isinstance(value, (tuple, list)) or len(value) != 2 or \
+            not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        if "pool" in op:
+            raise RuntimeError(f"{op}: {name} must either be a single int, or a tuple of two ints, got {value!r}")
         raise RuntimeError(f"{op}: expected {name} to be a single integer value or a list of 2 values to match the "
                            f"convolution dimensions, but got {name}={value!r}")
     return tuple(value)

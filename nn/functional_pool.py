@@ -4,18 +4,7 @@ from minigrad import Tensor
 from minigrad.backend import array_module
 from minigrad.kernels.pool import Windows, pooled_size, window_counts
 from minigrad.ops import pool
-
-
-def pool_pair(value, name, op):
-    """An int or one/two ints as a pair, with PyTorch's error otherwise."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if len(value) == 1:
-        value = value * 2
-    if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise RuntimeError(f"{op}: {name} must either be a single int, or a tuple of two ints, got {value!r}")
-    return value
+from nn.functional_conv import pair
 
 
 def check_pool_input(x, op):
@@ -28,9 +17,9 @@ def check_pool_input(x, op):
 
 def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, op):
     """Validated (kernel, stride, padding, dilation, out_hw) for a 4-D input ``x``."""
-    kernel = pool_pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None or stride == [] or stride == () else pool_pair(stride, "stride", op)
-    padding, dilation = pool_pair(padding, "padding", op), pool_pair(dilation, "dilation", op)
+    kernel = pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or stride == [] or stride == () else pair(stride, "stride", op)
+    padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
     if min(kernel) <= 0:
         raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got kernel_size={kernel}")
     if min(stride) <= 0:
