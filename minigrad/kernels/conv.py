@@ -21,23 +21,59 @@ from minigrad.kernels.windows import col2im, im2col
 # Columns per block of the batch: ~4 MB stays in cache between the copy and the product
 # (measured best among 1-16 MB for LeNet at batch 16-256 and a 64-channel layer).
 CPU_BLOCK_BYTES = 2 ** 22
-# Scratch buffers up to this size are kept per thread and reused from call to call.
-SCRATCH_LIMIT_BYTES = 2 ** 24
-_scratch = threading.local()
+# At most this much scratch memory is kept per thread between calls.
+WORKSPACE_LIMIT_BYTES = 2 ** 26
 
 
-def scratch(name, size, dtype, xp):
-    """A flat uninitialised array of ``size`` elements. On the CPU it reuses this thread's buffer
-    ``name`` from call to call: memory the process has not touched yet costs a page fault per
-    4 KB on first use, several microseconds on a virtual machine, which for LeNet's blocks came
-    to more than the copies themselves. CuPy keeps its own memory pool."""
-    if xp.__name__ != "numpy" or size * dtype.itemsize > SCRATCH_LIMIT_BYTES:
-        return xp.empty(size, dtype=dtype)
-    buffers = _scratch.__dict__.setdefault("buffers", {})
-    buffer = buffers.get((name, dtype))
-    if buffer is None or buffer.size < size:
-        buffer = buffers[(name, dtype)] = xp.empty(size, dtype=dtype)
-    return buffer[:size]
+class Workspace:
+    """Scratch arrays that the convolution kernels reuse from call to call, owned by one thread.
+
+    Memory the process has not touched yet costs a page fault per 4 KB on first use, several
+    microseconds on a virtual machine, which for LeNet's blocks came to more than the copies
+    themselves; so the blocks' buffers are kept. The rules: ``get(name, ...)`` returns a view of
+    the buffer ``name`` that stays valid until ``name`` is asked for again (callers use each name
+    for one purpose at a time); at most ``limit`` bytes are kept (a larger request gets fresh
+    memory that is not kept); ``release()`` frees everything. On a GPU, CuPy's own pool does this.
+    """
+
+    def __init__(self, limit=WORKSPACE_LIMIT_BYTES):
+        self.limit, self.buffers = limit, {}
+
+    @property
+    def nbytes(self):
+        return sum(buffer.nbytes for buffer in self.buffers.values())
+
+    def get(self, name, size, dtype, xp):
+        """A flat uninitialised array of ``size`` elements of ``dtype``."""
+        if xp.__name__ != "numpy":
+            return xp.empty(size, dtype=dtype)
+        key = (name, dtype)
+        buffer = self.buffers.get(key)
+        if buffer is not None and buffer.size >= size:
+            return buffer[:size]
+        kept = self.nbytes - (buffer.nbytes if buffer is not None else 0)
+        buffer = xp.empty(size, dtype=dtype)
+        if kept + buffer.nbytes <= self.limit:
+            self.buffers[key] = buffer
+        return buffer
+
+    def release(self):
+        self.buffers.clear()
+
+
+_thread_workspace = threading.local()
+
+
+def workspace():
+    """This thread's :class:`Workspace` (each thread owns its own, so threads never share buffers)."""
+    if not hasattr(_thread_workspace, "value"):
+        _thread_workspace.value = Workspace()
+    return _thread_workspace.value
+
+
+def release_workspace():
+    """Free the calling thread's scratch memory (it is rebuilt on the next convolution)."""
+    workspace().release()
 
 
 class Geometry(NamedTuple):
@@ -52,8 +88,7 @@ class Geometry(NamedTuple):
 
 class BlockBuffers:
     """The batch's blocks and the arrays each block needs, sized for the largest block and
-    reused by every block (and, through :func:`scratch`, by later calls). A view is valid
-    until the same one is asked for again."""
+    reused by every block (and, through the thread's :class:`Workspace`, by later calls)."""
 
     def __init__(self, x_shape, dtype, geometry, xp):
         self.x_shape, self.dtype, self.geometry, self.xp = x_shape, dtype, geometry, xp
@@ -66,8 +101,8 @@ class BlockBuffers:
         self.padded_input = None
 
     def view(self, name, shape, n):
-        """A contiguous (*shape, n) view of the scratch buffer ``name``."""
-        flat = scratch(name, math.prod(shape) * self.step, self.dtype, self.xp)
+        """A contiguous (*shape, n) view of the workspace buffer ``name``."""
+        flat = workspace().get(name, math.prod(shape) * self.step, self.dtype, self.xp)
         return flat[:math.prod(shape) * n].reshape(tuple(shape) + (n,))
 
     def batch_last(self, array, name, start, stop):
