@@ -5,8 +5,9 @@ import time
 
 from common import ROOT, print_rows
 
-from data import DataLoader, RMBDataset
-from experiments.rmb_data import train_transform
+from data import DataLoader
+from minigrad_app.rmb.dataset import RMBDataset
+from minigrad_app.rmb.loaders import train_transform
 
 PHOTOS = ROOT.parent / "shared" / "datasets" / "rmb" / "RMB_data"
 

@@ -6,16 +6,17 @@ from pathlib import Path
 from common import ROOT, print_rows
 
 import minigrad
-from data import DataLoader, RMBDataset
-from experiments import train
-from experiments.rmb_data import valid_transform
+from data import DataLoader
+from minigrad_app.rmb.dataset import RMBDataset
+from minigrad_app.commands import train
+from minigrad_app.rmb.loaders import valid_transform
 
 PHOTOS = ROOT.parent / "shared" / "datasets" / "rmb" / "RMB_data"
 
 
 @minigrad.no_grad()
 def accuracy_on_photos(checkpoint):
-    from experiments.predict import load_model
+    from minigrad_app.commands.predict import load_model
     net, correct, total = load_model(checkpoint), 0, 0
     for images, labels in DataLoader(RMBDataset(PHOTOS, transform=valid_transform()), batch_size=50):
         correct += int((net(images).argmax(1) == labels).sum().item())

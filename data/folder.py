@@ -1,4 +1,4 @@
-"""Datasets of image files: ImageFolder (one sub-folder per class) and the tutorial's RMBDataset.
+"""Datasets of image files: ImageFolder (one sub-folder per class).
 
 Decoding JPEGs is the slow part of the tutorial's pipeline. When the transform starts with a
 Resize, each JPEG is decoded at a reduced scale (Pillow's draft mode: the decoder scales the
@@ -21,7 +21,6 @@ from data.dataset import Dataset
 from data.transforms import Compose, Resize
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
-RMB_LABELS = {"1": 0, "100": 1}
 DRAFT_MARGIN = 2  # decode at >= 2x the Resize target: the antialiased resize then matches a full decode
 DECODE_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError)
 MAX_IMAGE_PIXELS = 40_000_000  # decoded size limit: 40 megapixels take 120 MB as RGB
@@ -171,14 +170,3 @@ class ImageFolder(Dataset):
 
     def __len__(self):
         return len(self.samples)
-
-
-class RMBDataset(ImageFolder):
-    """The tutorial's banknote dataset: ``data_dir/1/*`` has label 0 (1 yuan) and
-    ``data_dir/100/*`` label 1 (100 yuan). Options as ImageFolder's (draft, cache, skip_bad)."""
-
-    def __init__(self, data_dir, transform=None, **options):
-        super().__init__(data_dir, transform, class_to_idx=RMB_LABELS, **options)
-        self.data_dir = self.root
-        self.label_name = dict(RMB_LABELS)
-        self.data_info = self.samples  # the tutorial's attribute name

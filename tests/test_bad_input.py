@@ -10,7 +10,7 @@ import minigrad
 import nn
 import optim
 from data import transforms
-from experiments.factory import optimizer_names
+from minigrad_app.factory import optimizer_names
 
 
 # ---- Conv2d geometry: refused by the constructor, in PyTorch's words -------------------------

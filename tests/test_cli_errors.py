@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 import minigrad
-from data import rmb
-from experiments import __main__ as cli
+from minigrad_app.rmb import tools as rmb
+from minigrad_app import __main__ as cli
 from nn.models import LeNet
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from data import rmb
-from experiments import __main__ as cli
-from experiments import rmb_data
+from minigrad_app.rmb import tools as rmb
+from minigrad_app import __main__ as cli
+from minigrad_app.rmb import loaders as rmb_data
 from minigrad import serialization
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +122,7 @@ def test_a_real_sigint_while_drawing_notes_exits_130_without_a_traceback(tmp_pat
     """The same as a subprocess that gets SIGINT from outside, as a terminal sends it."""
     cache = tmp_path / "cache"
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
-    process = subprocess.Popen([sys.executable, "-m", "experiments", "train", "--cache-dir", str(cache), "--out",
+    process = subprocess.Popen([sys.executable, "-m", "minigrad_app", "train", "--cache-dir", str(cache), "--out",
                                 str(tmp_path / "out"), "--no-progress"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

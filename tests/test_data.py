@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 
 import minigrad
-from data import (BatchSampler, ConcatDataset, DataLoader, Dataset, ImageFolder, RandomSampler, RMBDataset,
-                  SequentialSampler, Subset, TensorDataset, WeightedRandomSampler, default_collate, get_worker_info,
-                  random_split, rmb, transform_invert, transforms as T)
-from experiments.rmb_data import train_transform, valid_transform
+from data import (BatchSampler, ConcatDataset, DataLoader, Dataset, ImageFolder, RandomSampler, SequentialSampler, Subset, TensorDataset, WeightedRandomSampler, default_collate, get_worker_info, random_split, transform_invert, transforms as T)
+from minigrad_app.rmb.dataset import RMBDataset
+from minigrad_app.rmb import tools as rmb
+from minigrad_app.rmb.loaders import train_transform, valid_transform
 
 
 class Numbers(Dataset):

@@ -10,8 +10,9 @@ import cupy_standin
 import minigrad
 import nn
 import optim
-from data import DataLoader, Dataset, rmb
-from experiments import predict, train
+from data import DataLoader, Dataset
+from minigrad_app.rmb import tools as rmb
+from minigrad_app.commands import predict, train
 
 CUDA = pytest.mark.skipif(not minigrad.cuda.is_available(), reason="real CuPy is installed but sees no GPU")
 STANDIN = pytest.mark.skipif(not cupy_standin.installed(), reason="plays a machine without a GPU: needs the stand-in")

@@ -12,9 +12,9 @@ import numpy
 import pytest
 
 import minigrad
-from data import rmb
-from experiments import __main__ as cli
-from experiments import train
+from minigrad_app.rmb import tools as rmb
+from minigrad_app import __main__ as cli
+from minigrad_app.commands import train
 from test_tutorial_table import TUTORIAL_TABLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,8 +79,8 @@ def test_data_tools(tmp_path, capsys):
     (["split", "/nowhere/src", "/tmp/dst-never"], "source folder not found"),
 ], ids=["gd", "lr-sweep", "optimizers", "train-data", "train-optimizer", "train-opt", "predict", "split"])
 def test_bad_arguments_exit_2_with_one_line(argv, words, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "experiments", *argv, "--out", str(tmp_path)] if argv[0] not in (
-        "split",) else [sys.executable, "-m", "experiments", *argv], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "minigrad_app", *argv, "--out", str(tmp_path)] if argv[0] not in (
+        "split",) else [sys.executable, "-m", "minigrad_app", *argv], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
 
@@ -153,7 +153,7 @@ def test_resume_from_a_crash_during_a_save_is_bit_identical(notes, tmp_path, mon
 
 
 def _start(notes, out, epochs):
-    return subprocess.Popen([sys.executable, "-m", "experiments", "train", *_train_args(notes, out, epochs)],
+    return subprocess.Popen([sys.executable, "-m", "minigrad_app", "train", *_train_args(notes, out, epochs)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -194,6 +194,6 @@ def test_main_job_on_the_real_photos(rmb_data, tmp_path):
 
 
 def test_python_dash_m_experiments_runs(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "experiments", "gd", "--iters", "3", "--out", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "minigrad_app", "gd", "--iters", "3", "--out", str(tmp_path)],
                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "MPLBACKEND": "Agg"})
     assert result.returncode == 0 and result.stdout.startswith("Iter:0, X:     2.0")

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 import minigrad
-from data import DataLoader, ImageFolder, RMBDataset, load_image, transforms
+from data import DataLoader, ImageFolder, load_image, transforms
+from minigrad_app.rmb.dataset import RMBDataset
 from data.folder import first_resize
 
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]

@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ("minigrad", "nn", "optim", "data")
-APPLICATION = ("experiments",)
+APPLICATION = ("minigrad_app",)
 
 
 def module_name(path):

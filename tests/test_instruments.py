@@ -13,9 +13,10 @@ import pytest
 import minigrad
 import nn
 import optim
-from data import rmb
-from experiments import __main__ as cli
-from experiments import conditioning, curvature, diagnostics, hessian, landscape, lr_find, train
+from minigrad_app.rmb import tools as rmb
+from minigrad_app import __main__ as cli
+from minigrad_app import conditioning, diagnostics, hessian
+from minigrad_app.commands import curvature, landscape, lr_find, train
 from minigrad.viz import draw_graph, graph_summary
 
 TINY_JOB = ["--batch-size", "4"]

@@ -5,8 +5,8 @@ import numpy
 import pytest
 from PIL import Image
 
-from data import rmb
-from data.synthesize import HEIGHT_RANGE, WIDTH_RANGE, synthesize_image
+from minigrad_app.rmb import tools as rmb
+from minigrad_app.rmb.synthesize import HEIGHT_RANGE, WIDTH_RANGE, synthesize_image
 
 REAL_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "rmb" / "RMB_data"
 SUFFIXES = (".jpg", ".JPG", ".jpeg", ".png", ".PNG")

@@ -13,7 +13,7 @@ import io
 import numpy
 from PIL import Image, ImageFilter
 
-from data._note_drawing import NOTE_SIZES_MM, aspect, draw_note
+from minigrad_app.rmb.drawing import NOTE_SIZES_MM, aspect, draw_note
 
 WORK_WIDTH = 560
 HEIGHT_RANGE = (350, 600)  # the real photos are 344-600 pixels high and 689-1353 wide

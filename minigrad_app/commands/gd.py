@@ -5,7 +5,7 @@ by hand (``x.data.sub_(lr * x.grad)``, then ``x.grad.zero_()``), print one line 
 then draw the loss per iteration and the path on the curve.
 """
 import minigrad
-from experiments.cli import make_parser, positive_int, pyplot, save_figure
+from minigrad_app.cli import make_parser, positive_int, pyplot, save_figure
 
 
 def func(x_t):

@@ -4,7 +4,9 @@ import shutil
 import uuid
 from pathlib import Path
 
-from data import DataLoader, RMBDataset, rmb, transforms
+from data import DataLoader, transforms
+from minigrad_app.rmb.dataset import RMBDataset
+from minigrad_app.rmb import tools as rmb
 
 NORM_MEAN = [0.485, 0.456, 0.406]
 NORM_STD = [0.229, 0.224, 0.225]

@@ -9,9 +9,9 @@ import numpy
 
 import minigrad
 import optim
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
-from experiments.gd import func
-from experiments.surfaces import SURFACES, grid
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from minigrad_app.commands.gd import func
+from minigrad_app.surfaces import SURFACES, grid
 
 CONFIGS = [("SGD", {}), ("momentum 0.5", {"momentum": 0.5}), ("momentum 0.9", {"momentum": 0.9}),
            ("Nesterov 0.9", {"momentum": 0.9, "nesterov": True})]

@@ -1,12 +1,12 @@
 """``minigrad curvature``: the Hessian explains what the learning-rate experiments show.
 
-Three studies, all through Hessian-vector products (experiments/hessian.py):
+Three studies, all through Hessian-vector products (minigrad_app/hessian.py):
 
 1. The tutorial's y = 4x^2: f'' = 8, so a step multiplies x by (1 - 8 lr): lr = 1/8 lands on the
    minimum in one step and every lr past 2/8 diverges. Drawn over the tutorial's sweep.
 2. Rosenbrock at its minimum and the stretched quadratic 4x^2 + 0.04y^2: both eigenvalues, the
    condition number kappa, and the contraction per step predicted for tuned gradient descent and
-   tuned heavy-ball momentum against what our SGD measures (experiments/conditioning.py).
+   tuned heavy-ball momentum against what our SGD measures (minigrad_app/conditioning.py).
 3. LeNet on the RMB notes, trained with the main job's recipe: the top eigenvalue of the training
    loss's Hessian on a fixed batch, every epoch, against the stability limit 2/lr (Cohen et al.,
    "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability", 2021; with
@@ -19,9 +19,10 @@ import tempfile
 import numpy
 
 import minigrad
-from experiments import conditioning, hessian, job, landscape, lr_sweep, training
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
-from experiments.gd import func
+from minigrad_app import conditioning, hessian, job, training
+from minigrad_app.commands import landscape, lr_sweep
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from minigrad_app.commands.gd import func
 
 TUTORIAL_RATES = (0.01, 0.2, 10)  # the tutorial's sweep: 10 rates from 0.01 to 0.2
 

@@ -8,8 +8,8 @@ in a single step.
 import numpy
 
 import minigrad
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
-from experiments.gd import func
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from minigrad_app.commands.gd import func
 
 CURVATURE = 4.0  # y = 4 x^2
 TOLERANCE = 1e-6

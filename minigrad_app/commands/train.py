@@ -15,8 +15,9 @@ from types import SimpleNamespace
 
 import minigrad
 from data import DataLoader
-from experiments import diagnostics, factory, plots, rmb_data, training
-from experiments.cli import make_parser, non_negative_float, non_negative_int, one_line, positive_float, positive_int
+from minigrad_app import diagnostics, factory, plots, training
+from minigrad_app.rmb import loaders as rmb_data
+from minigrad_app.cli import make_parser, non_negative_float, non_negative_int, one_line, positive_float, positive_int
 from nn import CrossEntropyLoss, functional as F
 from nn.models import LeNet
 

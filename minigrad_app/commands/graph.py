@@ -11,8 +11,8 @@ import sys
 import tempfile
 
 import minigrad
-from experiments import job
-from experiments.cli import make_parser
+from minigrad_app import job
+from minigrad_app.cli import make_parser
 from minigrad.viz import draw_graph, graph_summary
 
 

@@ -16,9 +16,11 @@ import tempfile
 import numpy
 
 import minigrad
-from data import DataLoader, RMBDataset
-from experiments import job, rmb_data, training
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from data import DataLoader
+from minigrad_app.rmb.dataset import RMBDataset
+from minigrad_app import job, training
+from minigrad_app.rmb import loaders as rmb_data
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
 
 RECIPE_DEFAULTS = {"data": None, "split_seed": 1, "seed": 1}
 

@@ -3,7 +3,7 @@ import math
 
 import minigrad
 import optim
-from experiments.cli import make_parser, positive_int, pyplot, save_figure
+from minigrad_app.cli import make_parser, positive_int, pyplot, save_figure
 from optim import lr_scheduler as S
 
 BASE_LR = 0.1

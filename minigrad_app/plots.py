@@ -2,8 +2,8 @@
 import numpy
 
 from data import transform_invert
-from experiments.cli import pyplot, save_figure
-from experiments.rmb_data import CLASS_NAMES
+from minigrad_app.cli import pyplot, save_figure
+from minigrad_app.rmb.loaders import CLASS_NAMES
 
 
 def plot_losses(run, iterations_per_epoch, path, show):

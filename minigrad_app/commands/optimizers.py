@@ -11,9 +11,9 @@ import numpy
 
 import minigrad
 import optim
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
-from experiments.factory import parse_options
-from experiments.surfaces import SURFACES, grid
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from minigrad_app.factory import parse_options
+from minigrad_app.surfaces import SURFACES, grid
 
 OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
               "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy
 from PIL import Image, ImageDraw, ImageFont
 
-from data.synthesize import synthesize_image
+from minigrad_app.rmb.synthesize import synthesize_image
 
 SPLITS = ("train", "valid", "test")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")

@@ -16,7 +16,7 @@ import json
 import numpy
 
 import minigrad
-from experiments.cli import pyplot, save_figure
+from minigrad_app.cli import pyplot, save_figure
 
 GUIDE_RATIO = 1e-3
 WINDOW = 10  # iterations in the moving average drawn over the raw, noisy per-step values

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import minigrad
 from data.folder import IMAGE_EXTENSIONS, first_resize, load_image
-from experiments import plots, rmb_data
-from experiments.cli import make_parser, one_line
+from minigrad_app import plots
+from minigrad_app.rmb import loaders as rmb_data
+from minigrad_app.cli import make_parser, one_line
 from nn import functional as F
 from nn.models import LeNet
 

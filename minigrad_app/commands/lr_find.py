@@ -13,8 +13,8 @@ import tempfile
 
 import numpy
 
-from experiments import job
-from experiments.cli import make_parser, positive_float, positive_int, pyplot, save_figure
+from minigrad_app import job
+from minigrad_app.cli import make_parser, positive_float, positive_int, pyplot, save_figure
 
 TUTORIAL_LR = 0.0125
 SMOOTHING = 0.98      # exponential moving average of the loss, bias-corrected

@@ -7,8 +7,9 @@ offer keep the main job's defaults.
 import copy
 
 import minigrad
-from experiments import rmb_data, train
-from experiments.cli import positive_int
+from minigrad_app.commands import train
+from minigrad_app.rmb import loaders as rmb_data
+from minigrad_app.cli import positive_int
 
 
 def add_job_options(parser, batch_size=16):

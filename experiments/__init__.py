@@ -1,1 +1,0 @@
-"""The tutorial's experiments and the ``minigrad`` command (see ``experiments/__main__.py``)."""

@@ -1,0 +1,1 @@
+"""One module per ``minigrad`` subcommand, each with ``main(argv)``."""
