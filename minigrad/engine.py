@@ -429,14 +429,21 @@ class Op(Node):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = object.__new__(cls)
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        out = cls.forward(ctx, *[a.array if isinstance(a, Tensor) else a for a in args], **kwargs)
+        tensors, arrays = [], []
+        for arg in args:
+            if isinstance(arg, Tensor):
+                tensors.append(arg)
+                arrays.append(arg.array)
+            else:
+                arrays.append(arg)
+        out = cls.forward(ctx, *arrays, **kwargs)
         record = False
         if is_grad_enabled():
             for tensor in tensors:
                 if tensor._view is not None:
                     sync_view(tensor)
-                record = record or tensor._requires_grad
+                if tensor._requires_grad:
+                    record = True
         raw = out if isinstance(out, tuple) else (out,)
         outputs = tuple(_output_tensor(array, tensors) for array in raw)
         if cls.is_view:
@@ -500,7 +507,7 @@ def fit_gradients(node, grads, math):
         if grad is None or target is None:
             fitted.append(None)
             continue
-        if tuple(grad.shape) != shape:
+        if grad.shape != shape:
             if not _broadcastable(shape, tuple(grad.shape)):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
                                    f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
@@ -607,6 +614,7 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
     buffers = {}
     for (node, number), grad in zip(starts, root_grads):
         _add_to_buffer(buffers, node, number, grad)
+    anomaly = is_anomaly_enabled()
     with (enable_grad() if math.records else no_grad()):
         for node in order:
             grads = buffers.pop(node, None)
@@ -614,20 +622,22 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
                 continue
             if node._hooks:
                 grads = run_output_hooks(node, grads, math)
-            if isinstance(node, AccumulateGrad):
+            leaf = type(node) is AccumulateGrad
+            if leaf:
                 grads = [run_leaf_hooks(node.variable, grads[0], math)]
-            for number, grad in enumerate(grads):
-                position = targets.get((node, number))
-                if position is not None:
-                    captured[position] = grad
+            if targets:
+                for number, grad in enumerate(grads):
+                    position = targets.get((node, number))
+                    if position is not None:
+                        captured[position] = grad
             if needed is not None and node not in needed:
                 continue
-            if isinstance(node, AccumulateGrad):
+            if leaf:
                 if accumulate and (inputs is None or (node, 0) in targets):
                     node.accumulate(grads[0], math.records)
                 continue
             input_grads = node.apply_backward(grads, math)
-            if is_anomaly_enabled():
+            if anomaly:
                 check_finite(node, input_grads)
             if not retain_graph:
                 node._release()
