@@ -49,6 +49,8 @@ def _perturbed(fn, inputs, index, eps, direction=None):
         minus = _flat_outputs(fn, inputs)
         flat[...] = original
         return (plus - minus) / (2 * eps)
+    if flat.size == 0:  # an empty input moves no output
+        return numpy.zeros((0, _flat_outputs(fn, inputs).size))
     rows = []
     for j in range(flat.size):
         original = flat[j].item()
