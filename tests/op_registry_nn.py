@@ -30,6 +30,8 @@ ACTIVATIONS = [
     case("elu", lambda T, x: F(T).elu(x, 0.7), Arg(2, 3, kind="offgrid")),
     case("selu", lambda T, x: F(T).selu(x), Arg(2, 3, kind="offgrid")),
     case("softplus", lambda T, x: F(T).softplus(x, beta=2.0, threshold=3.0), Arg(2, 3, kind="offgrid")),
+    case("F.tanh", lambda T, x: F(T).tanh(x), Arg(2, 3)),
+    case("F.sigmoid", lambda T, x: F(T).sigmoid(x), Arg(2, 3)),
     case("silu", lambda T, x: F(T).silu(x), Arg(2, 3)),
     case("softsign", lambda T, x: F(T).softsign(x), Arg(2, 3, kind="offgrid")),
     case("logsigmoid", lambda T, x: F(T).logsigmoid(x), Arg(2, 3)),

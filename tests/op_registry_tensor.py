@@ -44,6 +44,9 @@ ELEMENTWISE = [case(name, _unary(name), Arg(2, 3, kind=kind)) for name, kind in 
     case("maximum", lambda T, x, y: T.maximum(x, y), Arg(2, 3), Arg(3)),
     case("minimum", lambda T, x, y: T.minimum(x, y), Arg(2, 3), Arg(2, 3)),
     case("clamp/both", lambda T, x: T.clamp(x, -0.5, 0.5), Arg(2, 3, kind="offgrid")),
+    case("clamp/tensor-bounds", lambda T, x, lo, hi: T.clamp(x, lo, hi), Arg(2, 3), Arg(3, kind="small"),
+         Arg(2, 1, kind="pos")),
+    case("round/decimals", lambda T, x: T.round(x * 10, decimals=1), Arg(2, 3, kind="offgrid")),
     case("clamp_min", lambda T, x: T.clamp_min(x, 0.5), Arg(2, 3, kind="offgrid")),
     case("clamp_max", lambda T, x: T.clamp_max(x, -0.5), Arg(2, 3, kind="offgrid")),
     case("where", lambda T, x, y: T.where(T.tensor([[True, False, True], [False, False, True]]), x, y),
@@ -102,6 +105,10 @@ SHAPES = [
     case("t", lambda T, x: x.t(), Arg(2, 3)),
     case("expand", lambda T, x: x.expand(2, 3, 4), Arg(3, 1)),
     case("broadcast_to", lambda T, x: T.broadcast_to(x, (2, 3)), Arg(3)),
+    case("broadcast_tensors", lambda T, x, y: T.broadcast_tensors(x, y), Arg(2, 1), Arg(3)),
+    case("swapaxes", lambda T, x: T.swapaxes(x, 0, 1), Arg(2, 3)),
+    case("atleast_2d", lambda T, x: T.atleast_2d(x), Arg(3)),
+    case("fliplr", lambda T, x: T.fliplr(x), Arg(2, 3)),
     case("squeeze/all", lambda T, x: x.squeeze(), Arg(1, 3, 1)),
     case("squeeze/dim", lambda T, x: x.squeeze(0), Arg(1, 3)),
     case("unsqueeze", lambda T, x: x.unsqueeze(1), Arg(2, 3)),
@@ -204,6 +211,18 @@ def _pow_then_use_old_view(T, a):
     return view + b.sum()
 
 
+def _setitem_advanced(T, a, x):
+    b = a * 1
+    b[T.tensor([0, 1]), T.tensor([2, 0])] = x
+    return b
+
+
+def _div_by_tensor_on_slice(T, a, x):
+    b = a.cos()
+    b[:, :2].div_(x)
+    return b
+
+
 IN_PLACE = [
     case("in-place/mul-slice", _mul_slice, Arg(3, 2), Arg(2)),
     case("in-place/setitem-column", _setitem_column, Arg(2, 3), Arg(2)),
@@ -212,6 +231,8 @@ IN_PLACE = [
     case("in-place/two-views", _two_views, Arg(2, 3), Arg(2)),
     case("in-place/chain-without-view", _chain_in_place, Arg(2, 3), Arg(3)),
     case("in-place/pow-seen-by-old-view", _pow_then_use_old_view, Arg(2, 3)),
+    case("in-place/setitem-advanced", _setitem_advanced, Arg(2, 3), Arg(2)),
+    case("in-place/div-on-slice", _div_by_tensor_on_slice, Arg(2, 3), Arg(2, 2, kind="pos")),
 ]
 
 MATMUL = [
