@@ -39,9 +39,9 @@ class Arg:
     def sample(self):
         """Float64 values drawn with minigrad's generator (seed it first)."""
         low, high = RANGES[self.kind]
-        values = (minigrad.rand(self.shape, dtype=minigrad.float64) * (high - low) + low).numpy()
+        values = (minigrad.rand(self.shape, dtype=minigrad.float64, device="cpu") * (high - low) + low).numpy()
         if self.kind == "offgrid":  # a random cell of the 0.5-grid in [-2, 2), kept 0.1 from its edges
-            cells = numpy.floor(minigrad.rand(self.shape, dtype=minigrad.float64).numpy() * 8) - 4
+            cells = numpy.floor(minigrad.rand(self.shape, dtype=minigrad.float64, device="cpu").numpy() * 8) - 4
             values = values + cells / 2
         return numpy.asarray(values, dtype=numpy.float64)
 

@@ -81,3 +81,21 @@ def test_second_derivatives_match_torch(entry):
         assert len(mine) == len(reference), stage
         for k, (a, b) in enumerate(zip(mine, reference)):
             numpy.testing.assert_allclose(a, b, err_msg=f"{stage}[{k}]", **CLOSE)
+
+
+@pytest.fixture
+def on_cuda():
+    """CUDA as the default device for the test (a GPU, or the CuPy stand-in on machines without one)."""
+    if not minigrad.cuda.is_available():
+        pytest.skip("no CUDA device")
+    previous = minigrad.get_default_device()
+    minigrad.set_default_device("cuda")
+    yield
+    minigrad.set_default_device(previous)
+
+
+@pytest.mark.parametrize("entry", params(CASES, second_order=False))
+def test_gradgradcheck_on_cuda(entry, on_cuda):
+    inputs = entry.tensors(minigrad, entry.arrays())
+    assert all(x.is_cuda for x in inputs)
+    assert gradgradcheck(entry.bound(minigrad), inputs, fast_mode=entry.fast)

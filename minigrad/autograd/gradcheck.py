@@ -42,10 +42,10 @@ def _perturbed(fn, inputs, index, eps, direction=None):
         raise ValueError(f"gradcheck: input {index} must be contiguous (call .contiguous() first)")
     flat = array.reshape(-1)  # a view: perturbing it perturbs the input
     if direction is not None:
-        original = flat.copy()
-        flat += eps * direction
+        original, step = flat.copy(), move(eps * direction, inputs[index].device)
+        flat += step
         plus = _flat_outputs(fn, inputs)
-        flat[...] = original - eps * direction
+        flat[...] = original - step
         minus = _flat_outputs(fn, inputs)
         flat[...] = original
         return (plus - minus) / (2 * eps)
