@@ -17,6 +17,11 @@ def _batch_norm_eval(T, x, w, b):
     return F(T).batch_norm(x, mean, var, w, b, training=False, eps=1e-3)
 
 
+def _batch_norm_train_with_stats(T, x, w, b):
+    mean, var = T.zeros(3, dtype=T.float64), T.ones(3, dtype=T.float64)  # updated in place, as buffers are
+    return F(T).batch_norm(x, mean, var, w, b, training=True, momentum=0.3)
+
+
 def _class_targets(T):
     return T.tensor([2, 0, 1])
 
@@ -45,6 +50,7 @@ ACTIVATIONS = [
 
 LAYERS = [
     case("linear", lambda T, x, w, b: F(T).linear(x, w, b), Arg(2, 3), Arg(4, 3), Arg(4)),
+    case("linear/1d-input", lambda T, x, w, b: F(T).linear(x, w, b), Arg(3), Arg(2, 3), Arg(2)),
     case("linear/no-bias-3d", lambda T, x, w: F(T).linear(x, w), Arg(2, 2, 3), Arg(2, 3)),
     case("bilinear", lambda T, x, y, w, b: F(T).bilinear(x, y, w, b), Arg(2, 2), Arg(2, 3), Arg(2, 2, 3), Arg(2)),
     case("embedding", lambda T, w: F(T).embedding(T.tensor([[0, 2], [2, 3]]), w), Arg(4, 3)),
@@ -59,6 +65,7 @@ LAYERS = [
     case("batch_norm/train", lambda T, x, w, b: F(T).batch_norm(x, None, None, w, b, training=True),
          Arg(3, 2, 2, 2), Arg(2), Arg(2)),
     case("batch_norm/train-2d-no-affine", lambda T, x: F(T).batch_norm(x, None, None, training=True), Arg(4, 3)),
+    case("batch_norm/train-running-stats", _batch_norm_train_with_stats, Arg(4, 3), Arg(3), Arg(3)),
     case("batch_norm/eval", _batch_norm_eval, Arg(2, 3, 2), Arg(3), Arg(3)),
     case("layer_norm", lambda T, x, w, b: F(T).layer_norm(x, (3,), w, b), Arg(2, 3), Arg(3), Arg(3)),
     case("layer_norm/two-dims-no-affine", lambda T, x: F(T).layer_norm(x, (2, 3)), Arg(2, 2, 3)),
@@ -119,6 +126,8 @@ LOSSES = [
     case("cross_entropy/weight-smoothing", lambda T, x: F(T).cross_entropy(
         x, _class_targets(T), weight=T.tensor([1.0, 2.0, 0.5, 1.0], dtype=T.float64), label_smoothing=0.1),
         Arg(3, 4)),
+    case("cross_entropy/ignore-index-sum", lambda T, x: F(T).cross_entropy(x, T.tensor([2, 1, 1]), ignore_index=1,
+                                                                            reduction="sum"), Arg(3, 4)),
     case("cross_entropy/probabilities", lambda T, x, p: F(T).cross_entropy(x, T.softmax(p, 1)), Arg(2, 3),
          Arg(2, 3)),
     case("cross_entropy/images", lambda T, x: F(T).cross_entropy(x, T.tensor([[[0, 1], [1, 0]]])),

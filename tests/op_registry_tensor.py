@@ -89,6 +89,10 @@ REDUCTIONS = [
     case("cumsum/transposed", lambda T, x: T.cumsum(x.t(), 0), Arg(2, 3)),
     case("cumprod", lambda T, x: T.cumprod(x, 1), Arg(2, 3)),
     case("prod/all", lambda T, x: T.prod(x), Arg(2, 3)),
+    case("prod/with-a-zero", lambda T, x: T.prod(x * T.tensor([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]], dtype=T.float64)),
+         Arg(2, 3)),
+    case("cumprod/with-a-zero", lambda T, x: T.cumprod(x * T.tensor([1.0, 0.0, 1.0, 1.0], dtype=T.float64), 0),
+         Arg(4)),
     case("prod/dim-keepdim", lambda T, x: T.prod(x, 0, keepdim=True), Arg(3, 2)),
     case("median/all", lambda T, x: T.median(x), Arg(2, 3)),
     case("median/dim", lambda T, x: T.median(x, 1).values, Arg(2, 3)),
@@ -217,6 +221,12 @@ def _setitem_advanced(T, a, x):
     return b
 
 
+def _setitem_mask(T, a, x):
+    b = a.sin()
+    b[T.tensor([[True, False, True], [False, True, False]])] = x
+    return b
+
+
 def _div_by_tensor_on_slice(T, a, x):
     b = a.cos()
     b[:, :2].div_(x)
@@ -232,6 +242,7 @@ IN_PLACE = [
     case("in-place/chain-without-view", _chain_in_place, Arg(2, 3), Arg(3)),
     case("in-place/pow-seen-by-old-view", _pow_then_use_old_view, Arg(2, 3)),
     case("in-place/setitem-advanced", _setitem_advanced, Arg(2, 3), Arg(2)),
+    case("in-place/setitem-bool-mask", _setitem_mask, Arg(2, 3), Arg(3)),
     case("in-place/div-on-slice", _div_by_tensor_on_slice, Arg(2, 3), Arg(2, 2, kind="pos")),
 ]
 
@@ -242,6 +253,7 @@ MATMUL = [
     case("mv", lambda T, a, v: T.mv(a, v), Arg(2, 3), Arg(3)),
     case("dot", lambda T, u, v: T.dot(u, v), Arg(3), Arg(3)),
     case("matmul/broadcast-batch", lambda T, a, b: a @ b, Arg(2, 1, 2, 3), Arg(3, 3, 2)),
+    case("matmul/vector-by-matrix", lambda T, v, b: v @ b, Arg(2), Arg(2, 3)),
     case("matmul/vector-by-batch", lambda T, v, b: T.matmul(v, b), Arg(3), Arg(2, 3, 2)),
     case("matmul/batch-by-vector", lambda T, a, v: T.matmul(a, v), Arg(2, 2, 3), Arg(3)),
     case("addmm", lambda T, c, a, b: T.addmm(c, a, b, beta=0.5, alpha=2), Arg(4), Arg(2, 3), Arg(3, 4)),
@@ -253,6 +265,8 @@ MATMUL = [
     case("einsum/inner", lambda T, u, v: T.einsum("i,i->", u, v), Arg(3), Arg(3)),
     case("einsum/column-sums", lambda T, a: T.einsum("ij->j", a), Arg(2, 3)),
     case("einsum/three-operands", lambda T, a, b, c: T.einsum("ij,jk,k->i", a, b, c), Arg(2, 3), Arg(3, 2), Arg(2)),
+    case("einsum/same-operand-twice", lambda T, a: T.einsum("ij,ij->", a, a), Arg(2, 3)),
+    case("einsum/ellipsis", lambda T, a, b: T.einsum("...ij,...jk", a, b), Arg(2, 2, 3), Arg(3, 2)),
     case("outer", lambda T, u, v: T.outer(u, v), Arg(2), Arg(3)),
     case("ger", lambda T, u, v: T.ger(u, v), Arg(3), Arg(2)),
     case("inner", lambda T, a, b: T.inner(a, b), Arg(3), Arg(3)),
