@@ -56,6 +56,25 @@ def test_fifth_derivative_of_a_polynomial():
     numpy.testing.assert_allclose(value.detach().numpy(), 720 * x.detach().numpy() + 120, **CLOSE)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")  # PyTorch's note on cycles
+def test_backward_with_create_graph_leaves_a_differentiable_grad_as_torch_does():
+    torch = pytest.importorskip("torch")
+    values = numpy.array([0.5, -1.5, 2.0])
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(values, requires_grad=True)
+        (x ** 3 * x.sin()).sum().backward(create_graph=True)
+        assert x.grad.requires_grad
+        first = as_numpy(x.grad)
+        x.grad.sum().backward()  # adds the second derivative to the first one already in .grad
+        grads.append((first, as_numpy(x.grad)))
+    (ours_first, ours_total), (their_first, their_total) = grads
+    numpy.testing.assert_allclose(ours_first, their_first, **CLOSE)
+    numpy.testing.assert_allclose(ours_total, their_total, **CLOSE)
+    second = 6 * values * numpy.sin(values) + 6 * values ** 2 * numpy.cos(values) - values ** 3 * numpy.sin(values)
+    numpy.testing.assert_allclose(ours_total - ours_first, second, **CLOSE)
+
+
 MIXED_PARTIALS = [  # (name, f(x, y), d2f/dxdy on arrays)
     ("x^2 y^3", lambda x, y: x * x * y ** 3, lambda x, y: 6 * x * y * y),
     ("sin(xy)", lambda x, y: (x * y).sin(), lambda x, y: numpy.cos(x * y) - x * y * numpy.sin(x * y)),
