@@ -28,7 +28,7 @@ from minigrad.functional.activation import log_softmax, softmax
 from minigrad.functional.arithmetic import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin,
                                             arctan, asin, atan, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
                                             ceil, clamp, clamp_max, clamp_min, clip, clone, cos, cosh, div, divide, eq,
-                                            equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, ge,
+                                            equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, frac, ge,
                                             greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, lerp,
                                             less, less_equal, log, log1p, log2, log10, logical_and, logical_not,
                                             logical_or, logical_xor, lt, maximum, minimum, mul, multiply, nan_to_num,

@@ -46,6 +46,29 @@ def _fill(gradients, references, strict, what):
     return tuple(result)
 
 
+def _live_grad(outputs, inputs, grad_outputs=None, create_graph=False):
+    """``grad`` over the outputs that require grad, as PyTorch's functional API does: an output
+    that depends on nothing contributes nothing (None for every input when no output is left)."""
+    outputs = tuple(outputs)
+    grad_outputs = (None,) * len(outputs) if grad_outputs is None else tuple(grad_outputs)
+    live = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if not live:
+        return (None,) * len(inputs)
+    return grad([o for o, _ in live], inputs, [g for _, g in live], create_graph=create_graph, allow_unused=True)
+
+
+def _check_depends(gradients, strict):
+    """In strict mode a second derivative needs first derivatives that depend on the inputs."""
+    for number, gradient in enumerate(gradients):
+        if strict and not gradient.requires_grad:
+            raise RuntimeError(f"While computing the hessian, found that the jacobian of the user-provided function "
+                               f"with respect to input {number} is independent of the input. This is not allowed in "
+                               f"strict mode. You should ensure that your function is twice differentiable and that "
+                               f"the jacobian depends on the inputs (this would be violated by a linear function for "
+                               f"example).")
+    return gradients
+
+
 def _check_v(v, references, name):
     is_tuple, v = _as_tuple(v, "v", name)
     if len(v) != len(references):
@@ -69,7 +92,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         v = (None,)
     else:
         v = _check_v(v, outputs, "vjp")
-    gradients = grad(outputs, inputs, v, create_graph=create_graph, allow_unused=True)
+    gradients = _live_grad(outputs, inputs, v, create_graph=create_graph)
     result = _fill(gradients, inputs, strict, "")
     return _finish(outputs, create_graph, outputs_tuple), _finish(result, create_graph, is_tuple)
 
@@ -88,8 +111,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         v = _check_v(v, inputs, "jvp")
     outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jvp")
     dummies = tuple(make_tensor(array_module(o.array).zeros_like(o.array)).requires_grad_(True) for o in outputs)
-    gradients = _fill(grad(outputs, inputs, dummies, create_graph=True, allow_unused=True), inputs, strict, "")
-    result = grad(gradients, dummies, v, create_graph=create_graph, allow_unused=True)
+    gradients = _fill(_live_grad(outputs, inputs, dummies, create_graph=True), inputs, strict, "")
+    result = _live_grad(gradients, dummies, v, create_graph=create_graph)
     result = _fill(result, outputs, strict, "")
     return _finish(outputs, create_graph, outputs_tuple), _finish(result, create_graph, outputs_tuple)
 
@@ -108,8 +131,8 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     inputs = _prepare(inputs, create_graph)
     v = _default_v(v, inputs, "vhp")
     output = _scalar_output(func, inputs, "vhp")
-    first = _fill(grad(output, inputs, create_graph=True, allow_unused=True), inputs, strict, "")
-    result = _fill(grad(first, inputs, v, create_graph=create_graph, allow_unused=True), inputs, strict, "")
+    first = _check_depends(_fill(_live_grad((output,), inputs, create_graph=True), inputs, strict, ""), strict)
+    result = _fill(_live_grad(first, inputs, v, create_graph=create_graph), inputs, strict, "")
     return _finish((output,), create_graph, False), _finish(result, create_graph, is_tuple)
 
 
@@ -120,10 +143,10 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     inputs = _prepare(inputs, create_graph)
     v = _default_v(v, inputs, "hvp")
     output = _scalar_output(func, inputs, "hvp")
-    first = _fill(grad(output, inputs, create_graph=True, allow_unused=True), inputs, strict, "")
+    first = _check_depends(_fill(_live_grad((output,), inputs, create_graph=True), inputs, strict, ""), strict)
     dummies = tuple(make_tensor(array_module(x.array).zeros_like(x.array)).requires_grad_(True) for x in inputs)
-    double = _fill(grad(first, inputs, dummies, create_graph=True, allow_unused=True), inputs, strict, "")
-    result = _fill(grad(double, dummies, v, create_graph=create_graph, allow_unused=True), inputs, strict, "")
+    double = _fill(_live_grad(first, inputs, dummies, create_graph=True), inputs, strict, "")
+    result = _fill(_live_grad(double, dummies, v, create_graph=create_graph), inputs, strict, "")
     return _finish((output,), create_graph, False), _finish(result, create_graph, is_tuple)
 
 
@@ -176,8 +199,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     def gradient(*values):
         output = _scalar_output(func, values, "hessian")
-        found = grad(output, values, create_graph=True, allow_unused=True)
-        return _fill(found, values, strict, " (hessian)")
+        found = _live_grad((output,), values, create_graph=True)
+        return _check_depends(_fill(found, values, strict, " (hessian)"), strict)
 
     result = jacobian(gradient, inputs, create_graph=create_graph, strict=strict)
     if inputs_tuple:

@@ -11,7 +11,7 @@ import numpy
 from minigrad.autograd.differentiate import grad
 from minigrad.backend import move, to_numpy
 from minigrad.engine import Tensor, make_tensor
-from minigrad.grad_mode import no_grad
+from minigrad.grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -42,13 +42,15 @@ def _perturbed(fn, inputs, index, eps, direction=None):
         raise ValueError(f"gradcheck: input {index} must be contiguous (call .contiguous() first)")
     flat = array.reshape(-1)  # a view: perturbing it perturbs the input
     if direction is not None:
-        original = flat.copy()
-        flat += eps * direction
+        original, step = flat.copy(), move(eps * direction, inputs[index].device)
+        flat += step
         plus = _flat_outputs(fn, inputs)
-        flat[...] = original - eps * direction
+        flat[...] = original - step
         minus = _flat_outputs(fn, inputs)
         flat[...] = original
         return (plus - minus) / (2 * eps)
+    if flat.size == 0:  # an empty input moves no output
+        return numpy.zeros((0, _flat_outputs(fn, inputs).size))
     rows = []
     for j in range(flat.size):
         original = flat[j].item()
@@ -166,12 +168,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_derivative(*values):
         given, seeds = values[:len(inputs)], values[len(inputs):]
-        results = _outputs(func, given)
-        pairs = [(r, s) for r, s in zip(results, seeds) if r.requires_grad]
-        if not pairs:
-            return ()
-        found = grad([r for r, _ in pairs], [given[i] for i in differentiable], [s for _, s in pairs],
-                     create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical pass evaluates this under no_grad, yet it needs a graph
+            results = _outputs(func, given)
+            pairs = [(r, s) for r, s in zip(results, seeds) if r.requires_grad]
+            if not pairs:
+                return ()
+            found = grad([r for r, _ in pairs], [given[i] for i in differentiable], [s for _, s in pairs],
+                         create_graph=True, allow_unused=True)
         return tuple(f for f in found if f is not None)
 
     return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

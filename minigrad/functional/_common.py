@@ -27,7 +27,8 @@ def cast(x, dtype):
 def operand(value, dtype, like):
     """``value`` (a Tensor, array or number) as a Tensor of ``dtype`` on ``like``'s device."""
     if isinstance(value, Tensor):
-        if value.array.ndim == 0 and type(value.array) is not type(like.array) and value.device.type == "cpu":
+        if value.array.ndim == 0 and array_module(value.array) is not array_module(like.array) and \
+                value.device.type == "cpu":
             value = make_tensor(move(value.array, like.device))  # a 0-d CPU tensor acts as a scalar, as in PyTorch
         check_same_device(value, like)
         return cast(value, dtype)

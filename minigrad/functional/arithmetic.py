@@ -79,15 +79,13 @@ def floor_divide(input, other):  # noqa: A002
 def remainder(input, other):  # noqa: A002
     """Python's modulo: the result has the sign of the divisor."""
     a, b = promote(input, other)
-    with quiet():
-        return constant(array_module(a.array).mod(a.array, b.array))
+    return ew.Remainder.apply(a, b)
 
 
 def fmod(input, other):  # noqa: A002
     """C's fmod: the result has the sign of the dividend."""
     a, b = promote(input, other)
-    with quiet():
-        return constant(array_module(a.array).fmod(a.array, b.array))
+    return ew.Fmod.apply(a, b)
 
 
 true_divide = divide = div
@@ -316,8 +314,8 @@ def clone(input, *, memory_format=None):  # noqa: A002
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
     xp = array_module(input.array)
     bad = xp.isnan(input.array) | xp.isinf(input.array)
-    values = xp.nan_to_num(input.array, nan=nan, posinf=posinf, neginf=neginf)
-    return where(constant(bad), constant(values.astype(input.array.dtype)), input)
+    values = xp.asarray(xp.nan_to_num(input.array, nan=nan, posinf=posinf, neginf=neginf), dtype=input.array.dtype)
+    return where(constant(xp.asarray(bad)), constant(values), input)
 
 
 # ---- comparisons and logic: bool results without history ----------------------------------

@@ -67,6 +67,15 @@ def broadcast_to(array, shape):
     return _array.wrap(numpy.lib.stride_tricks.as_strided(host, view.shape, view.strides))
 
 
+def _as_strided(x, shape=None, strides=None):
+    """``cupy.lib.stride_tricks.as_strided``: a writable view with the given shape and strides."""
+    return _array.wrap(numpy.lib.stride_tricks.as_strided(_array.to_host(x), shape, strides))
+
+
+lib = types.ModuleType("cupy.lib")
+lib.stride_tricks = types.SimpleNamespace(as_strided=_as_strided)
+
+
 def broadcast_arrays(*args):
     shape = numpy.broadcast_shapes(*(a.shape for a in args))
     return [broadcast_to(a, shape) for a in args]
