@@ -11,19 +11,9 @@ from op_registry import CASES
 
 CLOSE = dict(rtol=1e-7, atol=1e-9)
 
-# Second derivatives the engine gets wrong today: NumPy returns a scalar, not a 0-d array, from a
-# ufunc on a 0-d array; Op.apply wraps it in a new array, so an output the op saved for backward
-# is no longer recognised as its output and is differentiated as a constant. strict: these fail
-# as soon as the engine is fixed, and then leave this set.
-SCALAR_OUTPUT_BUG = pytest.mark.xfail(strict=True, reason="engine: a saved 0-d output is taken for a constant")
-SCALAR_OUTPUT_CASES = {"exp/0-d", "expm1/0-d", "exp2/0-d", "sqrt/0-d", "rsqrt/0-d", "reciprocal/0-d", "tan/0-d",
-                       "tanh/0-d", "sigmoid/0-d", "std/all", "norm/all"}
-
-
-def params(entries, second_order):
-    """One pytest parameter per entry, the known engine failures marked for second-order tests."""
-    return [pytest.param(e, id=e.name, marks=SCALAR_OUTPUT_BUG if second_order and e.name in SCALAR_OUTPUT_CASES
-                         else ()) for e in entries]
+def params(entries, second_order=False):
+    """One pytest parameter per entry, named after it."""
+    return [pytest.param(e, id=e.name) for e in entries]
 
 
 @pytest.mark.parametrize("entry", params([e for e in CASES if e.derivative], second_order=False))
