@@ -274,3 +274,13 @@ def test_a_grad_on_another_device_is_refused():
     param = minigrad.ones(2, device="cuda", requires_grad=True)
     with pytest.raises(RuntimeError, match="device"):
         param.grad = minigrad.ones(2)
+
+
+@pytest.mark.parametrize("order", ["cpu_first", "cuda_first"])
+def test_a_0d_cpu_tensor_with_history_is_a_scalar_beside_cuda_and_keeps_its_gradient(order):
+    x = minigrad.tensor(2.0, requires_grad=True)
+    y = minigrad.ones(2, device="cuda")
+    product = x * y if order == "cpu_first" else y * x
+    product.sum().backward()
+    assert product.device == minigrad.device("cuda") and x.grad.device == minigrad.device("cpu")
+    assert x.grad.item() == 2.0

@@ -28,8 +28,8 @@ def operand(value, dtype, like):
     """``value`` (a Tensor, array or number) as a Tensor of ``dtype`` on ``like``'s device."""
     if isinstance(value, Tensor):
         if value.array.ndim == 0 and array_module(value.array) is not array_module(like.array) and \
-                value.device.type == "cpu":
-            value = make_tensor(move(value.array, like.device))  # a 0-d CPU tensor acts as a scalar, as in PyTorch
+                value.device.type == "cpu":  # a 0-d CPU tensor acts as a scalar, as in PyTorch (history kept)
+            value = ew.ToDevice.apply(value, like.device)
         check_same_device(value, like)
         return cast(value, dtype)
     if hasattr(value, "__array__") or hasattr(value, "__cuda_array_interface__"):
@@ -37,9 +37,16 @@ def operand(value, dtype, like):
     return constant(array_module(like.array).asarray(value, dtype=dtype))
 
 
+def device_anchor(*values):
+    """The tensor whose device an op runs on: the first one not a 0-d CPU tensor (which acts as a
+    scalar beside a CUDA tensor, as in PyTorch), else the first tensor."""
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    return next((t for t in tensors if t.array.ndim or array_module(t.array).__name__ != "numpy"), tensors[0])
+
+
 def promote(*values):
-    """The operands as Tensors of PyTorch's result dtype, on the first tensor's device."""
-    like = next(v for v in values if isinstance(v, Tensor))
+    """The operands as Tensors of PyTorch's result dtype, on the anchor tensor's device."""
+    like = device_anchor(*values)
     dtype = dtypes.result_type(*values)
     return tuple(operand(v, dtype, like) for v in values)
 

@@ -5,7 +5,7 @@ import numpy
 from minigrad import dtypes
 from minigrad.backend import array_module
 from minigrad.engine import Tensor
-from minigrad.functional._common import cast, constant, float_dtype, operand, promote
+from minigrad.functional._common import cast, constant, device_anchor, float_dtype, operand, promote
 from minigrad.functional.indexing import nonzero
 from minigrad.ops import elementwise as ew
 from minigrad.ops.elementwise import quiet
@@ -14,7 +14,7 @@ from minigrad.ops.elementwise import quiet
 def _binary(op, a, b, name, dtype=None):
     if not (isinstance(a, Tensor) and isinstance(b, Tensor) and dtype is None and a.array.dtype == b.array.dtype
             and type(a.array) is type(b.array)):
-        like = a if isinstance(a, Tensor) else b
+        like = device_anchor(a, b)
         dtype = dtype or dtypes.result_type(a, b)
         a, b = operand(a, dtype, like), operand(b, dtype, like)
     try:

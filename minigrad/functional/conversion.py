@@ -14,19 +14,6 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
-class ToDevice(Op, name="ToCopyBackward0"):
-    """A copy on another device; the gradient goes back to the input's device."""
-
-    @staticmethod
-    def forward(ctx, x, device):
-        ctx.device = device_of(x)
-        return move(x, device)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return ctx.math.op(ToDevice, grad, ctx.device)
-
-
 def _parse_to(args, dtype, device):
     for arg in args:
         if isinstance(arg, Tensor):
@@ -44,7 +31,7 @@ def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, mem
     dtype, device = _parse_to(args, dtype, device)
     result = self
     if device is not None and Device(device) != self.device:
-        result = ToDevice.apply(result, Device(device))
+        result = ew.ToDevice.apply(result, Device(device))
     if dtype is not None:
         result = cast(result, dtypes.as_dtype(dtype).dtype)
     return ew.Clone.apply(result) if copy and result is self else result

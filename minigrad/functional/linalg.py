@@ -67,7 +67,17 @@ def dot(input, other):  # noqa: A002
     return matmul(input, other)
 
 
-inner = dot
+def inner(input, other):  # noqa: A002
+    """The sum over the last axis of both: shape input.shape[:-1] + other.shape[:-1] (a product for 0-d)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    rows = input.reshape(-1, input.shape[-1]) @ other.reshape(-1, other.shape[-1]).mT
+    return rows.reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
 
 
 def outer(input, vec2):  # noqa: A002

@@ -6,7 +6,7 @@ Binary ops broadcast; the engine sums each gradient back to its input's shape.
 """
 import numpy
 
-from minigrad.backend import array_module
+from minigrad.backend import array_module, device_of, move
 from minigrad.engine import Op
 
 
@@ -569,3 +569,16 @@ class Tril(Where):
 
 class Triu(Where):
     pass
+
+
+class ToDevice(Op, name="ToCopyBackward0"):
+    """A copy on another device; the gradient goes back to the input's device."""
+
+    @staticmethod
+    def forward(ctx, x, device):
+        ctx.device = device_of(x)
+        return move(x, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.math.op(ToDevice, grad, ctx.device)
