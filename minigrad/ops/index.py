@@ -13,7 +13,7 @@ class Index(Op):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
-        return x[index]
+        return array_module(x).ascontiguousarray(x[index])  # NumPy may pick a transposed layout
 
     @staticmethod
     def backward(ctx, grad):

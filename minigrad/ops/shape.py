@@ -37,6 +37,12 @@ class Unsqueeze(View):
     pass
 
 
+class UnsafeView(View, name="UnsafeViewBackward0"):
+    """``reshape`` of a fresh copy (when the layout cannot be viewed): not a view of the input."""
+
+    is_view = False
+
+
 class Permute(Op):
     is_view = True
 
@@ -110,6 +116,18 @@ class Slice(_Region):
     @classmethod
     def backward(cls, ctx, grad):
         return cls.region_backward(ctx, grad, *ctx.args)
+
+
+class SplitSlice(Slice, name="SplitBackward0"):
+    """One piece of ``split(int)`` or ``chunk``: a slice under PyTorch's name for it."""
+
+
+class SplitWithSizesSlice(Slice, name="SplitWithSizesBackward0"):
+    """One piece of ``split(list)``."""
+
+
+class UnbindSelect(Select, name="UnbindBackward0"):
+    """One piece of ``unbind``."""
 
 
 class Diagonal(_Region):
