@@ -7,6 +7,7 @@ from minigrad.backend import array_module
 from minigrad.engine import Tensor
 from minigrad.functional._common import cast, constant, float_dtype, operand, promote
 from minigrad.functional.indexing import nonzero
+from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops.elementwise import quiet
 
@@ -69,7 +70,7 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
                 (xp.trunc(a.array / b.array)).astype(a.array.dtype)
         else:
             quotient = (xp.floor if rounding_mode == "floor" else xp.trunc)(a.array / b.array)
-    return constant(quotient)
+    return cb.RoundedDiv.apply(a, b, quotient)
 
 
 def floor_divide(input, other):  # noqa: A002
@@ -79,15 +80,13 @@ def floor_divide(input, other):  # noqa: A002
 def remainder(input, other):  # noqa: A002
     """Python's modulo: the result has the sign of the divisor."""
     a, b = promote(input, other)
-    with quiet():
-        return constant(array_module(a.array).mod(a.array, b.array))
+    return cb.Remainder.apply(a, b) if isinstance(other, Tensor) else cb.RemainderScalar.apply(a, b.array)
 
 
 def fmod(input, other):  # noqa: A002
     """C's fmod: the result has the sign of the dividend."""
     a, b = promote(input, other)
-    with quiet():
-        return constant(array_module(a.array).fmod(a.array, b.array))
+    return cb.Fmod.apply(a, b) if isinstance(other, Tensor) else cb.FmodScalar.apply(a, b.array)
 
 
 true_divide = divide = div
@@ -133,7 +132,7 @@ def expm1(input):  # noqa: A002
 
 
 def exp2(input):  # noqa: A002
-    return pow(2.0, input if input.dtype.kind == "f" else cast(input, dtypes.get_default_dtype()))
+    return _unary_float(cb.Exp2, input)
 
 
 def log(input):  # noqa: A002
@@ -226,7 +225,7 @@ sgn = sign
 
 
 def square(input):  # noqa: A002
-    return mul(input, input)
+    return pow(input, 2)
 
 
 def floor(input):  # noqa: A002
@@ -250,28 +249,28 @@ def round(input, *, decimals=0):  # noqa: A001, A002
 
 
 def frac(input):  # noqa: A002
-    return input - trunc(input)
+    return cb.Frac.apply(input)
 
 
-def clamp(input, min=None, max=None):  # noqa: A001, A002 - PyTorch's names
+def clamp(input, min=None, max=None, *, _op=ew.Clamp):  # noqa: A001, A002 - PyTorch's names
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         result = input if min is None else maximum(input, min)
         return result if max is None else minimum(result, max)
     dtype = dtypes.result_type(input, *(v for v in (min, max) if v is not None))
-    return ew.Clamp.apply(cast(input, dtype), min, max)
+    return _op.apply(cast(input, dtype), min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):  # noqa: A001, A002
-    return clamp(input, min=min)
+    return clamp(input, min=min, _op=cb.ClampMin)
 
 
 def clamp_max(input, max):  # noqa: A001, A002
-    return clamp(input, max=max)
+    return clamp(input, max=max, _op=cb.ClampMax)
 
 
 def maximum(input, other):  # noqa: A002
@@ -298,15 +297,38 @@ def where(condition, input=None, other=None):  # noqa: A002
 
 def lerp(input, end, weight):  # noqa: A002
     """input + weight * (end - input)."""
-    return input + weight * (end - input)
+    if isinstance(weight, Tensor):
+        return _broadcasting(cb.LerpTensor, *promote(input, end, weight))
+    start, end = promote(input, end)
+    return _broadcasting(cb.Lerp, start, end, weight)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):  # noqa: A002
-    return input + value * tensor1 * tensor2
+    return _broadcasting(cb.Addcmul, *promote(input, tensor1, tensor2), value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):  # noqa: A002
-    return input + value * (tensor1 / tensor2)
+    if all(isinstance(t, Tensor) and t.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                           "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+                           "for all dtypes.")
+    return _broadcasting(cb.Addcdiv, *promote(input, tensor1, tensor2), value)
+
+
+def _broadcasting(op, *args):
+    """``op`` on tensors that must broadcast together (PyTorch's message when they do not)."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    shape = tensors[0].shape
+    for other in tensors[1:]:
+        if _mismatch(shape, other.shape)[0] != shape:
+            first, second, dim = _mismatch(shape, other.shape)
+            raise RuntimeError(f"The size of tensor a ({first}) must match the size of tensor b ({second}) at "
+                               f"non-singleton dimension {dim}")
+        shape = numpy.broadcast_shapes(shape, other.shape)
+    return op.apply(*args)
 
 
 def clone(input, *, memory_format=None):  # noqa: A002

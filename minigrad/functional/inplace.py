@@ -7,6 +7,7 @@ from minigrad.functional import arithmetic as ar
 from minigrad.functional import indexing as ix
 from minigrad.functional._common import cast, operand
 from minigrad.functional.shapes import broadcast_shapes
+from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as index_ops
 from minigrad.views import apply_inplace, bump, check_castable, check_inplace
@@ -93,11 +94,11 @@ clip_ = clamp_
 
 
 def clamp_min_(self, min):  # noqa: A002
-    return apply_inplace(self, ar.clamp, min, None)
+    return apply_inplace(self, ar.clamp_min, min)
 
 
 def clamp_max_(self, max):  # noqa: A002
-    return apply_inplace(self, ar.clamp, None, max)
+    return apply_inplace(self, ar.clamp_max, max)
 
 
 def lerp_(self, end, weight):
@@ -137,18 +138,19 @@ def scatter_add_(self, dim, index, src):
     return apply_inplace(self, lambda t, s: ix.scatter_add(t, dim, index, s), src)
 
 
-def fill_(self, value):
+def fill_(self, value, *, _node=None):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            f"dimensions.")
     if not check_inplace(self, value):
         self.array[...] = value.array if isinstance(value, Tensor) else value
         return bump(self)
-    return apply_inplace(self, lambda t, v: ew.Copy.apply(t, operand(v, t.array.dtype, t)), value)
+    node = _node or (cb.FillTensor if isinstance(value, Tensor) else cb.Fill)
+    return apply_inplace(self, lambda t, v: node.apply(t, operand(v, t.array.dtype, t)), value)
 
 
 def zero_(self):
-    return fill_(self, 0)
+    return fill_(self, 0, _node=cb.Zero)
 
 
 def copy_(self, src, non_blocking=False):
