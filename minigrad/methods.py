@@ -76,7 +76,9 @@ OPERATORS = {
     "__iadd__": _inplace_operator(ip.add_), "__isub__": _inplace_operator(ip.sub_),
     "__imul__": _inplace_operator(ip.mul_), "__itruediv__": _inplace_operator(ip.div_),
     "__ifloordiv__": _inplace_operator(ip.floor_divide_), "__imod__": _inplace_operator(ip.remainder_),
-    "__ipow__": _inplace_operator(ip.pow_),
+    "__ipow__": _inplace_operator(ip.pow_), "__iand__": _inplace_operator(ip.bitwise_and_),
+    "__ior__": _inplace_operator(ip.bitwise_or_), "__ixor__": _inplace_operator(ip.bitwise_xor_),
+    "__ilshift__": _inplace_operator(ip.bitwise_left_shift_), "__irshift__": _inplace_operator(ip.bitwise_right_shift_),
     "__repr__": tensor_repr, "__str__": tensor_repr, "__deepcopy__": _deepcopy,
 }
 OPERATORS["__rand__"], OPERATORS["__ror__"], OPERATORS["__rxor__"] = (OPERATORS["__and__"], OPERATORS["__or__"],
@@ -143,7 +145,9 @@ INPLACE = {name: getattr(ip, name) for name in (
     "abs_", "absolute_", "exp_", "expm1_", "log_", "log1p_", "sqrt_", "rsqrt_", "sin_", "cos_", "tan_", "tanh_",
     "sigmoid_", "relu_", "sign_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "frac_", "square_",
     "clamp_", "clip_", "clamp_min_", "clamp_max_", "lerp_", "addcmul_", "addcdiv_", "masked_fill_", "index_add_",
-    "index_fill_", "index_put_", "scatter_", "scatter_add_", "fill_", "zero_", "copy_", "fill_diagonal_")}
+    "index_fill_", "index_put_", "scatter_", "scatter_add_", "fill_", "zero_", "copy_", "fill_diagonal_",
+    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "logical_and_",
+    "logical_or_", "logical_xor_", "logical_not_")}
 INPLACE["subtract_"], INPLACE["multiply_"], INPLACE["divide_"] = ip.sub_, ip.mul_, ip.div_
 
 

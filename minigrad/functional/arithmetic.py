@@ -73,8 +73,13 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
     return cb.RoundedDiv.apply(a, b, quotient)
 
 
-def floor_divide(input, other):  # noqa: A002
-    return div(input, other, rounding_mode="floor")
+def floor_divide(input, other, *, _name="floor_divide"):  # noqa: A002
+    """Rounded-down division; PyTorch records it but has no derivative for it (backward raises)."""
+    quotient = div(input, other, rounding_mode="floor")
+    if quotient.grad_fn is None:
+        return quotient
+    a, b = promote(input, other)
+    return cb.NotImplementedDerivative.apply(a, b, quotient.array, _name)
 
 
 def remainder(input, other):  # noqa: A002

@@ -1,6 +1,7 @@
 """In-place ops (``add_``, ``zero_``, ``copy_``, ``x[i] = v``...): each is its out-of-place function
 run through ``views.apply_inplace``, which writes into the tensor's memory and records autograd's
 side (see ``minigrad.views``). Arithmetic outside autograd writes with NumPy's ``out=`` directly."""
+from minigrad import dtypes
 from minigrad.backend import array_module, move
 from minigrad.engine import Tensor
 from minigrad.functional import arithmetic as ar
@@ -58,7 +59,49 @@ true_divide_ = div_
 
 
 def floor_divide_(self, other):
-    return apply_inplace(self, ar.floor_divide, other)
+    return apply_inplace(self, lambda t, o: ar.floor_divide(t, o, _name="floor_divide_"), other)
+
+
+def _bitwise_(self, function, other):
+    """Integer and bool tensors only; the result type must fit the tensor (``a &= 0.5`` is refused first)."""
+    check_castable(self, dtypes.result_type(self, other))
+    return apply_inplace(self, function, other)
+
+
+def bitwise_and_(self, other):
+    return _bitwise_(self, ar.bitwise_and, other)
+
+
+def bitwise_or_(self, other):
+    return _bitwise_(self, ar.bitwise_or, other)
+
+
+def bitwise_xor_(self, other):
+    return _bitwise_(self, ar.bitwise_xor, other)
+
+
+def bitwise_left_shift_(self, other):
+    return _bitwise_(self, ar.bitwise_left_shift, other)
+
+
+def bitwise_right_shift_(self, other):
+    return _bitwise_(self, ar.bitwise_right_shift, other)
+
+
+def logical_and_(self, other):
+    return apply_inplace(self, ar.logical_and, other)
+
+
+def logical_or_(self, other):
+    return apply_inplace(self, ar.logical_or, other)
+
+
+def logical_xor_(self, other):
+    return apply_inplace(self, ar.logical_xor, other)
+
+
+def logical_not_(self):
+    return apply_inplace(self, ar.logical_not)
 
 
 def remainder_(self, other):

@@ -234,3 +234,16 @@ class RandomToFill(Copy, name="RandomBackward1"):
 
 class RandomFill(Copy, name="RandomBackward2"):
     """``random_()``."""
+
+
+class NotImplementedDerivative(Op, name="NotImplemented"):
+    """An op PyTorch records but cannot differentiate (``floor_divide``): backward through it raises."""
+
+    @staticmethod
+    def forward(ctx, a, b, result, op_name):
+        ctx.op_name = op_name
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"derivative for aten::{ctx.op_name} is not implemented")

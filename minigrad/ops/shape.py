@@ -68,13 +68,22 @@ class T(Permute):
 
 
 class Expand(Op):
-    """A read-only view that repeats size-1 axes; the engine sums the gradient back."""
+    """A view that repeats size-1 axes (stride 0); the engine sums the gradient back. Writing
+    into repeated elements is refused by the in-place check, not by a read-only flag, so a
+    part without repeats (``x.expand(2, 3)[0]``) stays writable, as in PyTorch."""
 
     is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
-        return array_module(x).broadcast_to(x, shape)
+        xp = array_module(x)
+        out = xp.broadcast_to(x, shape)  # checks the shapes
+        if xp.__name__ != "numpy":
+            return out
+        lead = len(shape) - x.ndim
+        strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
+                                      for n, m, s in zip(x.shape, out.shape[lead:], x.strides))
+        return as_strided(x, out.shape, strides, writeable=x.flags.writeable)
 
     @staticmethod
     def backward(ctx, grad):
