@@ -35,14 +35,17 @@ from minigrad.functional.arithmetic import (abs, absolute, acos, add, addcdiv, a
                                             ne, neg, negative, not_equal, pow, reciprocal, relu, remainder, round,
                                             rsqrt, rsub, sgn, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract,
                                             tan, tanh, true_divide, trunc, where)
+from minigrad.functional.building import column_stack, cross, diag, diff, dstack, meshgrid, ravel
 from minigrad.functional.conversion import is_floating_point, numel
 from minigrad.functional.indexing import (argwhere, gather, index_add, index_fill, index_put, index_select,
-                                          masked_fill, masked_select, nonzero, scatter, scatter_add, take,
-                                          take_along_dim)
+                                          masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add,
+                                          take, take_along_dim)
 from minigrad.functional.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv,
                                         outer, trace)
-from minigrad.functional.reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod,
-                                            cumsum, logsumexp, max, mean, median, min, norm, prod, std, sum, var)
+from minigrad.functional.pointwise import arctan2, atan2, hypot, logaddexp, logit, xlogy
+from minigrad.functional.reductions import (all, amax, amin, aminmax, any, argmax, argmin, bincount, count_nonzero,
+                                            cumprod, cumsum, dist, logsumexp, max, mean, median, min, nanmean, nansum,
+                                            norm, prod, std, std_mean, sum, var, var_mean)
 from minigrad.functional.shapes import (atleast_1d, atleast_2d, broadcast_tensors, broadcast_to, cat, chunk, concat,
                                         concatenate, diagonal, flatten, flip, fliplr, flipud, hstack, movedim,
                                         moveaxis, narrow, permute, repeat_interleave, reshape, roll, select, split,

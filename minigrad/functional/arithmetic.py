@@ -94,7 +94,11 @@ def fmod(input, other):  # noqa: A002
     return cb.Fmod.apply(a, b) if isinstance(other, Tensor) else cb.FmodScalar.apply(a, b.array)
 
 
-true_divide = divide = div
+divide = div
+
+
+def true_divide(input, other):  # noqa: A002
+    return div(input, other)
 multiply, subtract = mul, sub
 
 

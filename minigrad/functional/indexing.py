@@ -186,3 +186,16 @@ def nonzero(input, *, as_tuple=False):  # noqa: A002
 
 def argwhere(input):  # noqa: A002
     return nonzero(input)
+
+
+def masked_scatter(input, mask, source):  # noqa: A002
+    """A copy of ``input`` whose elements where ``mask`` is true are ``source``'s first ones, in order."""
+    if mask.dtype.kind != "b":
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.legacy_name}")
+    mask = broadcast_tensors(mask, input)[0] if tuple(mask.shape) != tuple(input.shape) else mask
+    count = int(mask.array.sum())
+    if source.numel() < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    values = source.reshape(-1)[:count]
+    return ix.MaskedScatter.apply(input, operand(values, input.array.dtype, input), mask.array, False)

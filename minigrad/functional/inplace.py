@@ -6,6 +6,7 @@ from minigrad.backend import array_module, move
 from minigrad.engine import Tensor
 from minigrad.functional import arithmetic as ar
 from minigrad.functional import indexing as ix
+from minigrad.functional import pointwise as pw
 from minigrad.functional._common import cast, operand
 from minigrad.functional.shapes import broadcast_shapes
 from minigrad.ops import combined as cb
@@ -55,7 +56,8 @@ def div_(self, other, *, rounding_mode=None):
     return _arithmetic_(self, ar.div, "true_divide", other)
 
 
-true_divide_ = div_
+def true_divide_(self, other):
+    return div_(self, other)
 
 
 def floor_divide_(self, other):
@@ -233,3 +235,36 @@ def fill_diagonal_(self, fill_value, wrap=False):
     size = min(self.shape)
     index = tuple(array_module(self.array).arange(size) for _ in range(self.ndim))
     return index_put_(self, index, operand(fill_value, self.array.dtype, self))
+
+
+def masked_scatter_(self, mask, source):
+    return apply_inplace(self, lambda t, s: ix.masked_scatter(t, mask, s), source)
+
+
+def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return apply_inplace(self, lambda t: ar.nan_to_num(t, nan, posinf, neginf))
+
+
+def fmod_(self, other):
+    return apply_inplace(self, ar.fmod, other)
+
+
+exp2_, log2_, log10_, sinh_, cosh_, asin_, acos_, atan_ = (
+    _unary_(f) for f in (ar.exp2, ar.log2, ar.log10, ar.sinh, ar.cosh, ar.asin, ar.acos, ar.atan))
+arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+
+
+def atan2_(self, other):
+    return apply_inplace(self, pw.atan2, other)
+
+
+def hypot_(self, other):
+    return apply_inplace(self, pw.hypot, other)
+
+
+def logit_(self, eps=None):
+    return apply_inplace(self, lambda t: pw.logit(t, eps))
+
+
+def xlogy_(self, other):
+    return apply_inplace(self, pw.xlogy, other)

@@ -124,7 +124,12 @@ def transpose(input, dim0, dim1):  # noqa: A002
     return sh.Transpose.apply(input, tuple(axes))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):  # noqa: A002
+    """``transpose`` under NumPy's name and argument names."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):  # noqa: A002

@@ -166,6 +166,54 @@ class RoundedDiv(Op, name="DivBackward2"):
         return zeros, zeros
 
 
+class Atan2(Op):
+    """The angle of the point (other, input): d/dinput = other / r^2, d/dother = -input / r^2."""
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y, x)
+        return array_module(y).arctan2(y, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        with quiet():
+            scale = grad / (x * x + y * y)
+            return scale * x, -scale * y
+
+
+class Hypot(Op):
+    """sqrt(a^2 + b^2) without overflow: d/da = a / out."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = array_module(a).hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        with quiet():
+            return grad * a / out, grad * b / out
+
+
+class Logaddexp(Op):
+    """log(exp(a) + exp(b)) computed stably: d/da = exp(a - out)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = array_module(a).logaddexp(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        m = ctx.math
+        return grad * m.exp(a - out), grad * m.exp(b - out)
+
+
 class ClampMin(Clamp, name="ClampMinBackward0"):
     pass
 

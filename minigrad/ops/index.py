@@ -128,3 +128,7 @@ class Sort(Gather, name="SortBackward0"):
 
 class Topk(Gather, name="TopkBackward0"):
     pass
+
+
+class MaskedScatter(IndexPut, name="MaskedScatterBackward0"):
+    """``masked_scatter``: the first elements of a source written where a mask is true."""
