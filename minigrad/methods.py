@@ -112,7 +112,7 @@ METHODS = {
     "clamp": ar.clamp, "clip": ar.clamp, "clamp_min": ar.clamp_min, "clamp_max": ar.clamp_max,
     "maximum": ar.maximum, "minimum": ar.minimum, "where": lambda self, condition, other: ar.where(condition, self,
                                                                                                    other),
-    "lerp": ar.lerp, "addcmul": ar.addcmul, "addcdiv": ar.addcdiv, "nan_to_num": ar.nan_to_num,
+    "lerp": pw.lerp, "addcmul": pw.addcmul, "addcdiv": pw.addcdiv, "nan_to_num": ar.nan_to_num,
     "eq": ar.eq, "ne": ar.ne, "lt": ar.lt, "le": ar.le, "gt": ar.gt, "ge": ar.ge, "greater": ar.gt,
     "greater_equal": ar.ge, "less": ar.lt, "less_equal": ar.le, "not_equal": ar.ne,
     "logical_and": ar.logical_and, "logical_or": ar.logical_or, "logical_xor": ar.logical_xor,
@@ -142,7 +142,8 @@ METHODS = {
     "index_select": ix.index_select, "masked_select": ix.masked_select, "masked_fill": ix.masked_fill,
     "gather": ix.gather, "scatter": ix.scatter, "scatter_add": ix.scatter_add, "index_add": ix.index_add,
     "index_fill": ix.index_fill, "index_put": ix.index_put, "take": ix.take, "take_along_dim": ix.take_along_dim,
-    "masked_scatter": ix.masked_scatter, "nonzero": ix.nonzero, "argwhere": ix.argwhere, "sort": so.sort, "argsort": so.argsort, "msort": so.msort,
+    "masked_scatter": ix.masked_scatter, "nonzero": ix.nonzero, "argwhere": ix.argwhere, "sort": so.sort,
+    "argsort": so.argsort, "msort": so.msort,
     "topk": so.topk, "kthvalue": so.kthvalue, "unique": so.unique,
     # products
     "matmul": la.matmul, "mm": la.mm, "bmm": la.bmm, "mv": la.mv, "dot": la.dot, "inner": la.inner,

@@ -119,7 +119,11 @@ def float_leaf(lib):
     return lib.tensor([1.5, -2.0, 3.0], requires_grad=True)
 
 
-@pytest.mark.parametrize("symbol,operator", FLOAT_OPERATORS + [("@=", imatmul)], ids=lambda v: v if isinstance(v, str) else "")
+def symbol_id(value):
+    return value if isinstance(value, str) else ""
+
+
+@pytest.mark.parametrize("symbol,operator", FLOAT_OPERATORS + [("@=", imatmul)], ids=symbol_id)
 def test_operator_on_a_leaf_that_requires_grad(symbol, operator):
     """PyTorch's error in grad mode; under no_grad, the lesson's update of a parameter."""
     def scenario(lib):
@@ -137,7 +141,7 @@ def test_operator_on_a_leaf_that_requires_grad(symbol, operator):
     assert_same_observations(scenario)
 
 
-@pytest.mark.parametrize("symbol,operator", FLOAT_OPERATORS, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("symbol,operator", FLOAT_OPERATORS, ids=symbol_id)
 @pytest.mark.parametrize("target", ["whole", "row_view", "column_view"])
 def test_operator_on_a_tensor_with_history(symbol, operator, target):
     def scenario(lib):

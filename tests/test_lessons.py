@@ -91,4 +91,5 @@ def test_lesson_prints_what_pytorch_prints(script, printouts):
 
 def test_import_rewrite_touches_only_import_lines():
     source = "import minigrad as torch\nfrom minigrad.utils.data import DataLoader\nprint('minigrad')\n"
-    assert as_torch_script(source) == "import torch as torch\nfrom torch.utils.data import DataLoader\nprint('minigrad')\n"
+    expected = "import torch as torch\nfrom torch.utils.data import DataLoader\nprint('minigrad')\n"
+    assert as_torch_script(source) == expected

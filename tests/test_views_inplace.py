@@ -216,10 +216,20 @@ SCENARIOS = [
     ("data_hides_writes", detached_write_then_backward("data")),
     ("manual_sgd_step", sgd_step),
     ("views_see_base_writes", views_see_base_writes),
+    ("operand_is_the_target", saved_then_modified(lambda b: b, lambda b, out: b.mul_(b))),
+    ("view_node_after_base_write",
+     lambda lib: (lambda b: (b.add_(1), {"node": node_name(b[0:2])})[1])(lib.ones(3, requires_grad=True) * 2)),
+    ("old_view_node_after_base_write",
+     lambda lib: (lambda b, v: (b.add_(1), {"node": node_name(v)})[1])(*(lambda b: (b, b[0:2]))(
+         lib.ones(3, requires_grad=True) * 2))),
     ("chained_views_share_root_base",
      lambda lib: (lambda t: {"root": t[1:][0].t()._base is t, "version": t[1:].add_(1)._version})(lib.ones(3, 2, 2))),
 ]
 ENGINE_GAPS = {
+    "operand_is_the_target": "engine: b.mul_(b) saves b and then overwrites it; PyTorch's backward raises the "
+                             "modified-tensor error, minigrad differentiates a snapshot (views.apply_inplace)",
+    "old_view_node_after_base_write": "engine: a view regenerated after its base changed in place is "
+                                      "AsStridedBackward0 in PyTorch, the view's own op here (engine.sync_view)",
     "no_grad_view_of_leaf_written": "engine: a no_grad view of a leaf is written with grad mode on without "
                                     "PyTorch's error (views.check_inplace)",
     "view_of_saved_modified": "engine: Node.name() of CopySlices lacks PyTorch's 'torch::autograd::' prefix "

@@ -147,15 +147,15 @@ def clamp_max_(self, max):  # noqa: A002
 
 
 def lerp_(self, end, weight):
-    return apply_inplace(self, ar.lerp, end, weight)
+    return apply_inplace(self, pw.lerp, end, weight)
 
 
 def addcmul_(self, tensor1, tensor2, *, value=1):
-    return apply_inplace(self, lambda t, a, b: ar.addcmul(t, a, b, value=value), tensor1, tensor2)
+    return apply_inplace(self, lambda t, a, b: pw.addcmul(t, a, b, value=value), tensor1, tensor2)
 
 
 def addcdiv_(self, tensor1, tensor2, *, value=1):
-    return apply_inplace(self, lambda t, a, b: ar.addcdiv(t, a, b, value=value), tensor1, tensor2)
+    return apply_inplace(self, lambda t, a, b: pw.addcdiv(t, a, b, value=value), tensor1, tensor2)
 
 
 def masked_fill_(self, mask, value):
