@@ -25,24 +25,27 @@ from minigrad.factories import (arange, as_tensor, asarray, empty, empty_like, e
                                 linspace, logspace, ones, ones_like, tensor, tril_indices, triu_indices, zeros,
                                 zeros_like)
 from minigrad.functional.activation import log_softmax, softmax
-from minigrad.functional.arithmetic import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin,
-                                            arctan, asin, atan, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                                            ceil, clamp, clamp_max, clamp_min, clip, clone, cos, cosh, div, divide, eq,
-                                            equal, exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, frac, ge,
-                                            greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, lerp,
-                                            less, less_equal, log, log1p, log2, log10, logical_and, logical_not,
-                                            logical_or, logical_xor, lt, maximum, minimum, mul, multiply, nan_to_num,
-                                            ne, neg, negative, not_equal, pow, reciprocal, relu, remainder, round,
-                                            rsqrt, rsub, sgn, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract,
-                                            tan, tanh, true_divide, trunc, where)
+from minigrad.functional.arithmetic import (abs, absolute, acos, add, allclose, arccos, arcsin, arctan, asin, atan,
+                                            bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp,
+                                            clamp_max, clamp_min, clip, clone, cos, cosh, div, divide, eq, equal,
+                                            exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, frac, ge,
+                                            greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, less,
+                                            less_equal, log, log1p, log2, log10, logical_and, logical_not,
+                                            logical_or, logical_xor, lt, maximum, minimum, mul, multiply,
+                                            nan_to_num, ne, neg, negative, not_equal, pow, reciprocal, relu,
+                                            remainder, round, rsqrt, rsub, sgn, sigmoid, sign, sin, sinh, sqrt,
+                                            square, sub, subtract, tan, tanh, true_divide, trunc, where)
+from minigrad.functional.building import column_stack, cross, diag, diff, dstack, meshgrid, ravel
 from minigrad.functional.conversion import is_floating_point, numel
 from minigrad.functional.indexing import (argwhere, gather, index_add, index_fill, index_put, index_select,
-                                          masked_fill, masked_select, nonzero, scatter, scatter_add, take,
-                                          take_along_dim)
+                                          masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add,
+                                          take, take_along_dim)
 from minigrad.functional.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv,
                                         outer, trace)
-from minigrad.functional.reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod,
-                                            cumsum, logsumexp, max, mean, median, min, norm, prod, std, sum, var)
+from minigrad.functional.pointwise import addcdiv, addcmul, arctan2, atan2, hypot, lerp, logaddexp, logit, xlogy
+from minigrad.functional.reductions import (all, amax, amin, aminmax, any, argmax, argmin, bincount, count_nonzero,
+                                            cumprod, cumsum, dist, logsumexp, max, mean, median, min, nanmean, nansum,
+                                            norm, prod, std, std_mean, sum, var, var_mean)
 from minigrad.functional.shapes import (atleast_1d, atleast_2d, broadcast_tensors, broadcast_to, cat, chunk, concat,
                                         concatenate, diagonal, flatten, flip, fliplr, flipud, hstack, movedim,
                                         moveaxis, narrow, permute, repeat_interleave, reshape, roll, select, split,

@@ -48,15 +48,16 @@ class device:
 
 
 CPU = device("cpu")
+_device_class = device  # set_default_device's parameter, named as PyTorch's, hides the class
 
 _DEFAULT_DEVICE = [CPU]  # a one-slot box, changed only by set_default_device
 
 
-def set_default_device(dev):
+def set_default_device(device):  # noqa: F811
     """Device of tensors created without ``device=`` ("cpu" or "cuda")."""
-    dev = device(dev) if dev is not None else CPU
-    module_for(dev)  # fail now, with the install hint, if CUDA is not usable
-    _DEFAULT_DEVICE[0] = dev
+    chosen = _device_class(device) if device is not None else CPU
+    module_for(chosen)  # fail now, with the install hint, if CUDA is not usable
+    _DEFAULT_DEVICE[0] = chosen
 
 
 def get_default_device():

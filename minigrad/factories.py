@@ -50,17 +50,22 @@ def as_tensor(data, dtype=None, device=None):
     return make_tensor(as_array(data, dtype, device))
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``obj`` as a tensor: shared memory when possible (``as_tensor``), a copy with ``copy=True``."""
+    result = Tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype, device)
+    if requires_grad:
+        result = (result if result is not obj else result.detach()).requires_grad_()
+    return result
 
 
-def from_numpy(array):
-    """A tensor sharing memory with the NumPy ``array`` (its dtype is kept)."""
-    if not isinstance(array, numpy.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"can't convert np.ndarray of type numpy.{array.dtype}. The only supported types are: "
+def from_numpy(ndarray, /):
+    """A tensor sharing memory with ``ndarray`` (its dtype is kept)."""
+    if not isinstance(ndarray, numpy.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype.kind not in "biuf":
+        raise TypeError(f"can't convert np.ndarray of type numpy.{ndarray.dtype}. The only supported types are: "
                         f"float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
-    return make_tensor(array)
+    return make_tensor(ndarray)
 
 
 def _filled(fill, size, dtype, device, requires_grad):

@@ -60,20 +60,15 @@ class _Formatter:
         smallest, largest = magnitudes.min(), magnitudes.max()
         items = finite.tolist()
         self.int_mode = bool(numpy.all(finite == numpy.ceil(finite)))
-        if self.int_mode:
-            if largest / smallest > 1000.0 or largest > 1.0e8:
-                self.sci_mode = True
-                widths = (len(f"{v:.{precision}e}") for v in items)
-            else:
-                widths = (len(f"{v:.0f}") + 1 for v in items)
-        elif largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4:
-            self.sci_mode = True
+        self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4) \
+            if PRINT_OPTIONS.sci_mode is None else PRINT_OPTIONS.sci_mode  # a forced mode also sets the widths
+        if self.sci_mode:
             widths = (len(f"{v:.{precision}e}") for v in items)
+        elif self.int_mode:
+            widths = (len(f"{v:.0f}") + 1 for v in items)  # + 1 for the point that marks a float
         else:
             widths = (len(f"{v:.{precision}f}") for v in items)
         self.max_width = max(self.max_width, max(widths))
-        if PRINT_OPTIONS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTIONS.sci_mode
 
     def format(self, value):
         precision = PRINT_OPTIONS.precision

@@ -13,6 +13,7 @@ from minigrad.backend import array_module, device as Device, get_default_device,
 from minigrad.engine import Tensor, make_tensor
 from minigrad.factories import _finish, creation_size as _size
 from minigrad.grad_mode import no_grad
+from minigrad.ops import combined as cb
 from minigrad.ops.elementwise import Copy
 from minigrad.random import resolve
 from minigrad.views import apply_inplace, bump, check_inplace
@@ -44,14 +45,14 @@ def _memory_order(array):
     return sorted(range(array.ndim), key=lambda axis: -abs(array.strides[axis]))
 
 
-def _fill(tensor, draw):
+def _fill(tensor, draw, node=Copy):
     """Write ``draw(shape, contiguous)`` into ``tensor``: the one place random fills touch a
     tensor. Elements are visited in memory order. On a tensor with history the fill is recorded
     like ``copy_`` of the new values (their gradient with respect to the old ones is zero)."""
     if check_inplace(tensor):
         values = array_module(tensor.array).empty_like(tensor.array)  # the same memory layout
         _draw_into(values, draw)
-        return apply_inplace(tensor, lambda t: Copy.apply(t, make_tensor(values)))
+        return apply_inplace(tensor, lambda t: node.apply(t, make_tensor(values)))
     _draw_into(tensor.array, draw)
     return bump(tensor)
 
@@ -83,7 +84,8 @@ def uniform_(tensor, a=0.0, b=1.0, *, generator=None):
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
-    return _fill(tensor, lambda shape, _: samplers.uniform(shape, tensor.dtype, float(a), float(b), gen))
+    return _fill(tensor, lambda shape, _: samplers.uniform(shape, tensor.dtype, float(a), float(b), gen),
+                 cb.UniformFill)
 
 
 def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
@@ -92,7 +94,7 @@ def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
     return _fill(tensor, lambda shape, contiguous: samplers.normal(shape, tensor.dtype, float(mean), float(std),
-                                                                   gen, contiguous))
+                                                                   gen, contiguous), cb.NormalFill)
 
 
 def bernoulli_(tensor, p=0.5, *, generator=None):
@@ -105,10 +107,11 @@ def bernoulli_(tensor, p=0.5, *, generator=None):
         _require_float(p.dtype, "bernoulli_tensor_cpu_p_")
         probs = p.to(tensor.device).array
         return _fill(tensor, lambda shape, _: samplers.bernoulli_tensor(
-            _broadcast(probs, tensor), tensor.dtype, gen).reshape(shape))
+            _broadcast(probs, tensor), tensor.dtype, gen).reshape(shape), cb.BernoulliTensorFill)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-    return _fill(tensor, lambda shape, _: samplers.bernoulli_scalar(shape, tensor.dtype, float(p), gen))
+    return _fill(tensor, lambda shape, _: samplers.bernoulli_scalar(shape, tensor.dtype, float(p), gen),
+                 cb.BernoulliFill)
 
 
 def _broadcast(probs, tensor):
@@ -125,7 +128,8 @@ def exponential_(tensor, lambd=1.0, *, generator=None):
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
-    return _fill(tensor, lambda shape, _: samplers.exponential(shape, tensor.dtype, float(lambd), gen))
+    return _fill(tensor, lambda shape, _: samplers.exponential(shape, tensor.dtype, float(lambd), gen),
+                 cb.ExponentialFill)
 
 
 def cauchy_(tensor, median=0.0, sigma=1.0, *, generator=None):
@@ -135,7 +139,8 @@ def cauchy_(tensor, median=0.0, sigma=1.0, *, generator=None):
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {_C_TYPE_NAMES.get(tensor.dtype.name)}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
-    return _fill(tensor, lambda shape, _: samplers.cauchy(shape, tensor.dtype, float(median), float(sigma), gen))
+    return _fill(tensor, lambda shape, _: samplers.cauchy(shape, tensor.dtype, float(median), float(sigma), gen),
+                 cb.CauchyFill)
 
 
 def log_normal_(tensor, mean=1.0, std=2.0, *, generator=None):
@@ -143,14 +148,16 @@ def log_normal_(tensor, mean=1.0, std=2.0, *, generator=None):
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     _require_float(tensor.dtype, "log_normal_cpu")
     samplers, gen = _samplers(tensor.device), resolve(generator)
-    return _fill(tensor, lambda shape, _: samplers.log_normal(shape, tensor.dtype, float(mean), float(std), gen))
+    return _fill(tensor, lambda shape, _: samplers.log_normal(shape, tensor.dtype, float(mean), float(std), gen),
+                 cb.LogNormalFill)
 
 
 def geometric_(tensor, p, *, generator=None):
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     samplers, gen = _samplers(tensor.device), resolve(generator)
-    return _fill(tensor, lambda shape, _: samplers.geometric(shape, tensor.dtype, float(p), gen))
+    return _fill(tensor, lambda shape, _: samplers.geometric(shape, tensor.dtype, float(p), gen),
+                 cb.GeometricFill)
 
 
 def random_(tensor, *bounds, to=None, generator=None):
@@ -160,7 +167,7 @@ def random_(tensor, *bounds, to=None, generator=None):
         raise TypeError(f"random_() takes at most 2 positional arguments ({len(bounds)} given)")
     samplers, gen, dtype = _samplers(tensor.device), resolve(generator), tensor.dtype
     if not bounds and to is None:
-        return _fill(tensor, lambda shape, _: samplers.random_default(shape, dtype, gen))
+        return _fill(tensor, lambda shape, _: samplers.random_default(shape, dtype, gen), cb.RandomFill)
     if len(bounds) == 2:
         low, high = bounds
     elif len(bounds) == 1:
@@ -168,9 +175,11 @@ def random_(tensor, *bounds, to=None, generator=None):
     else:
         low, high = 0, to
     if high is None and low == _INT64_MIN:
-        return _fill(tensor, lambda shape, _: samplers.full_range_int64(shape, dtype, gen))
+        return _fill(tensor, lambda shape, _: samplers.full_range_int64(shape, dtype, gen),
+                     cb.RandomRangeFill)
     low, span = _integer_span(int(low), None if high is None else int(high), dtype)
-    return _fill(tensor, lambda shape, _: samplers.integers(shape, dtype, low, span, gen))
+    node = cb.RandomRangeFill if len(bounds) == 2 or (bounds and to is not None) else cb.RandomToFill
+    return _fill(tensor, lambda shape, _: samplers.integers(shape, dtype, low, span, gen), node)
 
 
 def _integer_span(low, high, dtype):

@@ -7,6 +7,7 @@ from minigrad.backend import array_module
 from minigrad.engine import Tensor
 from minigrad.functional._common import cast, constant, device_anchor, float_dtype, operand, promote
 from minigrad.functional.indexing import nonzero
+from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops.elementwise import quiet
 
@@ -69,26 +70,35 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
                 (xp.trunc(a.array / b.array)).astype(a.array.dtype)
         else:
             quotient = (xp.floor if rounding_mode == "floor" else xp.trunc)(a.array / b.array)
-    return constant(quotient)
+    return cb.RoundedDiv.apply(a, b, quotient)
 
 
-def floor_divide(input, other):  # noqa: A002
-    return div(input, other, rounding_mode="floor")
+def floor_divide(input, other, *, _name="floor_divide"):  # noqa: A002
+    """Rounded-down division; PyTorch records it but has no derivative for it (backward raises)."""
+    quotient = div(input, other, rounding_mode="floor")
+    if quotient.grad_fn is None:
+        return quotient
+    a, b = promote(input, other)
+    return cb.NotImplementedDerivative.apply(a, b, quotient.array, _name)
 
 
 def remainder(input, other):  # noqa: A002
     """Python's modulo: the result has the sign of the divisor."""
     a, b = promote(input, other)
-    return ew.Remainder.apply(a, b)
+    return cb.Remainder.apply(a, b) if isinstance(other, Tensor) else cb.RemainderScalar.apply(a, b.array)
 
 
 def fmod(input, other):  # noqa: A002
     """C's fmod: the result has the sign of the dividend."""
     a, b = promote(input, other)
-    return ew.Fmod.apply(a, b)
+    return cb.Fmod.apply(a, b) if isinstance(other, Tensor) else cb.FmodScalar.apply(a, b.array)
 
 
-true_divide = divide = div
+divide = div
+
+
+def true_divide(input, other):  # noqa: A002
+    return div(input, other)
 multiply, subtract = mul, sub
 
 
@@ -131,7 +141,7 @@ def expm1(input):  # noqa: A002
 
 
 def exp2(input):  # noqa: A002
-    return pow(2.0, input if input.dtype.kind == "f" else cast(input, dtypes.get_default_dtype()))
+    return _unary_float(cb.Exp2, input)
 
 
 def log(input):  # noqa: A002
@@ -224,7 +234,7 @@ sgn = sign
 
 
 def square(input):  # noqa: A002
-    return mul(input, input)
+    return pow(input, 2)
 
 
 def floor(input):  # noqa: A002
@@ -248,28 +258,28 @@ def round(input, *, decimals=0):  # noqa: A001, A002
 
 
 def frac(input):  # noqa: A002
-    return input - trunc(input)
+    return cb.Frac.apply(input)
 
 
-def clamp(input, min=None, max=None):  # noqa: A001, A002 - PyTorch's names
+def clamp(input, min=None, max=None, *, _op=ew.Clamp):  # noqa: A001, A002 - PyTorch's names
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         result = input if min is None else maximum(input, min)
         return result if max is None else minimum(result, max)
     dtype = dtypes.result_type(input, *(v for v in (min, max) if v is not None))
-    return ew.Clamp.apply(cast(input, dtype), min, max)
+    return _op.apply(cast(input, dtype), min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):  # noqa: A001, A002
-    return clamp(input, min=min)
+    return clamp(input, min=min, _op=cb.ClampMin)
 
 
 def clamp_max(input, max):  # noqa: A001, A002
-    return clamp(input, max=max)
+    return clamp(input, max=max, _op=cb.ClampMax)
 
 
 def maximum(input, other):  # noqa: A002
@@ -292,19 +302,6 @@ def where(condition, input=None, other=None):  # noqa: A002
     dtype = dtypes.result_type(*(v for v in (input, other)))
     a, b = operand(input, dtype, like), operand(other, dtype, like)
     return ew.Where.apply(a, b, condition.array)
-
-
-def lerp(input, end, weight):  # noqa: A002
-    """input + weight * (end - input)."""
-    return input + weight * (end - input)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):  # noqa: A002
-    return input + value * tensor1 * tensor2
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):  # noqa: A002
-    return input + value * (tensor1 / tensor2)
 
 
 def clone(input, *, memory_format=None):  # noqa: A002

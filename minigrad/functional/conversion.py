@@ -109,16 +109,16 @@ def dim(self):
     return self.array.ndim
 
 
-def numel(self):
-    return builtins.int(self.array.size)
+def numel(input):  # noqa: A002
+    return builtins.int(input.array.size)
 
 
 def element_size(self):
     return self.array.dtype.itemsize
 
 
-def is_floating_point(self):
-    return self.array.dtype.kind == "f"
+def is_floating_point(input):  # noqa: A002
+    return input.array.dtype.kind == "f"
 
 
 def is_complex(self):

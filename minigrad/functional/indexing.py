@@ -7,6 +7,7 @@ from minigrad.backend import array_module
 from minigrad.engine import Tensor
 from minigrad.functional._common import constant, normalize_dim, operand
 from minigrad.functional.shapes import broadcast_tensors
+from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
 from minigrad.ops import shape as sh
@@ -82,12 +83,12 @@ def index_select(input, dim, index):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "index_select")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    return ix.Index.apply(input, (slice(None),) * axis + (index.array.reshape(-1),))
+    return ix.IndexSelect.apply(input, (slice(None),) * axis + (index.array.reshape(-1),))
 
 
 def masked_select(input, mask):  # noqa: A002
     input, mask = broadcast_tensors(input, mask)
-    return ix.Index.apply(input, mask.array)
+    return ix.MaskedSelect.apply(input, mask.array)
 
 
 def masked_fill(input, mask, value):  # noqa: A002
@@ -96,27 +97,54 @@ def masked_fill(input, mask, value):  # noqa: A002
                            f"{value.ndim} dimension(s).")
     if mask.dtype.kind != "b":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    return ew.MaskedFill.apply(operand(value, input.array.dtype, input), input, mask.array)
+    node = cb.MaskedFillTensor if isinstance(value, Tensor) else ew.MaskedFill
+    return node.apply(operand(value, input.array.dtype, input), input, mask.array)
 
 
 def gather(input, dim, index):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "gather")
     if index.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
+    _check_index_fits(input, index, axis, None, "input")
     return ix.Gather.apply(input, index.array, axis)
+
+
+def _check_index_fits(input, index, axis, src, name="self"):  # noqa: A002
+    """PyTorch's checks of gather/scatter: same rank, index no larger than input (but along
+    ``axis``) nor than ``src``, and every index value inside ``input``'s ``axis``."""
+    if index.ndim != input.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+    too_big = any(n > m for d, (n, m) in enumerate(zip(index.shape, input.shape)) if d != axis)
+    if src is not None and (too_big or any(n > m for n, m in zip(index.shape, src.shape))):
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} apart "
+                           f"from dimension {axis} and to be no larger size than src {list(src.shape)}")
+    if too_big:
+        raise RuntimeError(f"Size does not match at dimension {next(d for d in range(index.ndim) if d != axis)} "
+                           f"expected index {list(index.shape)} to be no larger than self {list(input.shape)} "
+                           f"apart from dimension {axis}")
+    size = input.shape[axis] if input.ndim else 1
+    outside = (index.array < -size) | (index.array >= size)
+    if index.numel() and bool(outside.any()):
+        value = int(index.array[outside].reshape(-1)[0])
+        raise RuntimeError(f"index {value} is out of bounds for dimension {axis} with size {size}")
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "scatter")
+    if src is None and value is None:
+        raise TypeError("scatter() needs a src tensor or a value")
+    _check_index_fits(input, index, axis, src if isinstance(src, Tensor) and src.ndim else None)
     source = _scatter_source(input, index, src if src is not None else value)
     if reduce not in (None, "add"):
         raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported; use 'add' or scatter_reduce")
-    return ix.Scatter.apply(input, source, index.array, axis, reduce == "add")
+    node = ix.Scatter if isinstance(src, Tensor) else ix.ScatterValue
+    return node.apply(input, source, index.array, axis, reduce == "add")
 
 
 def scatter_add(input, dim, index, src):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "scatter_add")
-    return ix.Scatter.apply(input, _scatter_source(input, index, src), index.array, axis, True)
+    _check_index_fits(input, index, axis, src)
+    return ix.ScatterAdd.apply(input, _scatter_source(input, index, src), index.array, axis, True)
 
 
 def _scatter_source(input, index, src):  # noqa: A002
@@ -130,13 +158,14 @@ def _scatter_source(input, index, src):  # noqa: A002
 def index_add(input, dim, index, source, *, alpha=1):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "index_add")
     key = (slice(None),) * axis + (index.array,)
-    return ix.IndexPut.apply(input, source * alpha if alpha != 1 else source, key, True)
+    return ix.IndexAdd.apply(input, source * alpha if alpha != 1 else source, key, True)
 
 
 def index_fill(input, dim, index, value):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "index_fill")
     key = (slice(None),) * axis + (index.array,)
-    return ix.IndexPut.apply(input, operand(value, input.array.dtype, input), key, False)
+    node = ix.IndexFillTensor if isinstance(value, Tensor) else ix.IndexFill
+    return node.apply(input, operand(value, input.array.dtype, input), key, False)
 
 
 def take(input, index):  # noqa: A002
@@ -157,3 +186,16 @@ def nonzero(input, *, as_tuple=False):  # noqa: A002
 
 def argwhere(input):  # noqa: A002
     return nonzero(input)
+
+
+def masked_scatter(input, mask, source):  # noqa: A002
+    """A copy of ``input`` whose elements where ``mask`` is true are ``source``'s first ones, in order."""
+    if mask.dtype.kind != "b":
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.legacy_name}")
+    mask = broadcast_tensors(mask, input)[0] if tuple(mask.shape) != tuple(input.shape) else mask
+    count = int(mask.array.sum())
+    if source.numel() < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    values = source.reshape(-1)[:count]
+    return ix.MaskedScatter.apply(input, operand(values, input.array.dtype, input), mask.array, False)

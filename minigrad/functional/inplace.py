@@ -1,12 +1,15 @@
 """In-place ops (``add_``, ``zero_``, ``copy_``, ``x[i] = v``...): each is its out-of-place function
 run through ``views.apply_inplace``, which writes into the tensor's memory and records autograd's
 side (see ``minigrad.views``). Arithmetic outside autograd writes with NumPy's ``out=`` directly."""
+from minigrad import dtypes
 from minigrad.backend import array_module, move
 from minigrad.engine import Tensor
 from minigrad.functional import arithmetic as ar
 from minigrad.functional import indexing as ix
+from minigrad.functional import pointwise as pw
 from minigrad.functional._common import cast, operand
 from minigrad.functional.shapes import broadcast_shapes
+from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as index_ops
 from minigrad.views import apply_inplace, bump, check_castable, check_inplace
@@ -53,11 +56,54 @@ def div_(self, other, *, rounding_mode=None):
     return _arithmetic_(self, ar.div, "true_divide", other)
 
 
-true_divide_ = div_
+def true_divide_(self, other):
+    return div_(self, other)
 
 
 def floor_divide_(self, other):
-    return apply_inplace(self, ar.floor_divide, other)
+    return apply_inplace(self, lambda t, o: ar.floor_divide(t, o, _name="floor_divide_"), other)
+
+
+def _bitwise_(self, function, other):
+    """Integer and bool tensors only; the result type must fit the tensor (``a &= 0.5`` is refused first)."""
+    check_castable(self, dtypes.result_type(self, other))
+    return apply_inplace(self, function, other)
+
+
+def bitwise_and_(self, other):
+    return _bitwise_(self, ar.bitwise_and, other)
+
+
+def bitwise_or_(self, other):
+    return _bitwise_(self, ar.bitwise_or, other)
+
+
+def bitwise_xor_(self, other):
+    return _bitwise_(self, ar.bitwise_xor, other)
+
+
+def bitwise_left_shift_(self, other):
+    return _bitwise_(self, ar.bitwise_left_shift, other)
+
+
+def bitwise_right_shift_(self, other):
+    return _bitwise_(self, ar.bitwise_right_shift, other)
+
+
+def logical_and_(self, other):
+    return apply_inplace(self, ar.logical_and, other)
+
+
+def logical_or_(self, other):
+    return apply_inplace(self, ar.logical_or, other)
+
+
+def logical_xor_(self, other):
+    return apply_inplace(self, ar.logical_xor, other)
+
+
+def logical_not_(self):
+    return apply_inplace(self, ar.logical_not)
 
 
 def remainder_(self, other):
@@ -93,23 +139,23 @@ clip_ = clamp_
 
 
 def clamp_min_(self, min):  # noqa: A002
-    return apply_inplace(self, ar.clamp, min, None)
+    return apply_inplace(self, ar.clamp_min, min)
 
 
 def clamp_max_(self, max):  # noqa: A002
-    return apply_inplace(self, ar.clamp, None, max)
+    return apply_inplace(self, ar.clamp_max, max)
 
 
 def lerp_(self, end, weight):
-    return apply_inplace(self, ar.lerp, end, weight)
+    return apply_inplace(self, pw.lerp, end, weight)
 
 
 def addcmul_(self, tensor1, tensor2, *, value=1):
-    return apply_inplace(self, lambda t, a, b: ar.addcmul(t, a, b, value=value), tensor1, tensor2)
+    return apply_inplace(self, lambda t, a, b: pw.addcmul(t, a, b, value=value), tensor1, tensor2)
 
 
 def addcdiv_(self, tensor1, tensor2, *, value=1):
-    return apply_inplace(self, lambda t, a, b: ar.addcdiv(t, a, b, value=value), tensor1, tensor2)
+    return apply_inplace(self, lambda t, a, b: pw.addcdiv(t, a, b, value=value), tensor1, tensor2)
 
 
 def masked_fill_(self, mask, value):
@@ -137,18 +183,19 @@ def scatter_add_(self, dim, index, src):
     return apply_inplace(self, lambda t, s: ix.scatter_add(t, dim, index, s), src)
 
 
-def fill_(self, value):
+def fill_(self, value, *, _node=None):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            f"dimensions.")
     if not check_inplace(self, value):
         self.array[...] = value.array if isinstance(value, Tensor) else value
         return bump(self)
-    return apply_inplace(self, lambda t, v: ew.Copy.apply(t, operand(v, t.array.dtype, t)), value)
+    node = _node or (cb.FillTensor if isinstance(value, Tensor) else cb.Fill)
+    return apply_inplace(self, lambda t, v: node.apply(t, operand(v, t.array.dtype, t)), value)
 
 
 def zero_(self):
-    return fill_(self, 0)
+    return fill_(self, 0, _node=cb.Zero)
 
 
 def copy_(self, src, non_blocking=False):
@@ -188,3 +235,36 @@ def fill_diagonal_(self, fill_value, wrap=False):
     size = min(self.shape)
     index = tuple(array_module(self.array).arange(size) for _ in range(self.ndim))
     return index_put_(self, index, operand(fill_value, self.array.dtype, self))
+
+
+def masked_scatter_(self, mask, source):
+    return apply_inplace(self, lambda t, s: ix.masked_scatter(t, mask, s), source)
+
+
+def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return apply_inplace(self, lambda t: ar.nan_to_num(t, nan, posinf, neginf))
+
+
+def fmod_(self, other):
+    return apply_inplace(self, ar.fmod, other)
+
+
+exp2_, log2_, log10_, sinh_, cosh_, asin_, acos_, atan_ = (
+    _unary_(f) for f in (ar.exp2, ar.log2, ar.log10, ar.sinh, ar.cosh, ar.asin, ar.acos, ar.atan))
+arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+
+
+def atan2_(self, other):
+    return apply_inplace(self, pw.atan2, other)
+
+
+def hypot_(self, other):
+    return apply_inplace(self, pw.hypot, other)
+
+
+def logit_(self, eps=None):
+    return apply_inplace(self, lambda t: pw.logit(t, eps))
+
+
+def xlogy_(self, other):
+    return apply_inplace(self, pw.xlogy, other)

@@ -57,14 +57,14 @@ def mv(input, vec):  # noqa: A002
     return matmul(input, vec)
 
 
-def dot(input, other):  # noqa: A002
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    if input.shape[0] != other.shape[0]:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{other.shape[0]}] "
-                           f"to have the same number of elements, but got {input.shape[0]} and {other.shape[0]} "
+def dot(input, tensor):  # noqa: A002
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{tensor.shape[0]}] "
+                           f"to have the same number of elements, but got {input.shape[0]} and {tensor.shape[0]} "
                            f"elements respectively")
-    return matmul(input, other)
+    return matmul(input, tensor)
 
 
 def inner(input, other):  # noqa: A002

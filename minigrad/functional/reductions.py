@@ -218,3 +218,52 @@ def median(input, dim=None, keepdim=False):  # noqa: A002
 
 
 _ = builtins  # the module shadows sum, max, min, all and any with PyTorch's
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    """(variance, mean) over ``dim``, as ``var`` and ``mean`` compute them."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, None if isinstance(dim, bool) else dim, keepdim))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """The sum with NaNs counted as zero."""
+    return sum(_without_nans(input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """The mean of the values that are not NaN (NaN where there are none)."""
+    counted = sum(constant(~array_module(input.array).isnan(input.array)), dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / counted
+
+
+def _without_nans(input):  # noqa: A002
+    if input.dtype.kind != "f":
+        return input
+    return input.masked_fill(constant(array_module(input.array).isnan(input.array)), 0.0)
+
+
+def dist(input, other, p=2):  # noqa: A002
+    """The p-norm of ``input - other``."""
+    return norm(input - other, p)
+
+
+def bincount(input, weights=None, minlength=0):  # noqa: A002
+    """How many times each non-negative integer occurs (or the sum of its ``weights``)."""
+    if input.ndim != 1 or input.dtype.kind not in "iu":
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if input.numel() and builtins.int(input.array.min()) < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and tuple(weights.shape) != tuple(input.shape):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    size = builtins.max(minlength, builtins.int(input.array.max()) + 1 if input.numel() else 0)
+    xp = array_module(input.array)
+    if weights is None:
+        return constant(xp.bincount(input.array, minlength=size).astype("int64"))
+    dtype = weights.array.dtype if weights.dtype.kind == "f" else dtypes.float64.dtype
+    return constant(xp.zeros(size, dtype=dtype)).index_add(0, input, cast(weights, dtype))

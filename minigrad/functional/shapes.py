@@ -57,7 +57,7 @@ def reshape(input, *shape):  # noqa: A002
     shape = _resolve_shape(shape, input.array.size)
     if _viewable(input, shape):
         return sh.View.apply(input, shape)
-    return sh.View.apply(ew.Clone.apply(input), shape)
+    return sh.UnsafeView.apply(ew.Clone.apply(input), shape)
 
 
 def view_as(input, other):  # noqa: A002
@@ -124,7 +124,12 @@ def transpose(input, dim0, dim1):  # noqa: A002
     return sh.Transpose.apply(input, tuple(axes))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):  # noqa: A002
+    """``transpose`` under NumPy's name and argument names."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):  # noqa: A002
@@ -233,9 +238,10 @@ def split(tensor, split_size_or_sections, dim=0):
         if builtins.sum(sizes) != length:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size "
                                f"at dimension {dim}), but got split_sizes={sizes}")
+    piece = sh.SplitSlice if isinstance(split_size_or_sections, int) else sh.SplitWithSizesSlice
     pieces, start = [], 0
     for size in sizes:
-        pieces.append(sh.Slice.apply(tensor, axis, start, start + size))
+        pieces.append(piece.apply(tensor, axis, start, start + size))
         start += size
     return tuple(pieces)
 
@@ -262,7 +268,7 @@ def tensor_split(input, indices_or_sections, dim=0):  # noqa: A002
 
 def unbind(input, dim=0):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "unbind")
-    return tuple(sh.Select.apply(input, axis, i) for i in range(input.shape[axis]))
+    return tuple(sh.UnbindSelect.apply(input, axis, i) for i in range(input.shape[axis]))
 
 
 def _joinable(tensors, name):

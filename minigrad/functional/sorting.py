@@ -26,7 +26,7 @@ def sort(input, dim=-1, descending=False, stable=False):  # noqa: A002
         return SortResult(input * 1, constant(array_module(input.array).zeros((), "int64")))
     axis = normalize_dim(dim, input.ndim, "sort")
     order = _stable_order(input.array, axis, descending).astype("int64")
-    return SortResult(ix.Gather.apply(input, order, axis), constant(order))
+    return SortResult(ix.Sort.apply(input, order, axis), constant(order))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):  # noqa: A002
@@ -44,7 +44,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
         raise RuntimeError("selected index k out of range")
     order = _stable_order(input.array, axis, largest)
     order = order[(slice(None),) * axis + (slice(0, k),)].astype("int64")
-    return TopkResult(ix.Gather.apply(input, order, axis), constant(order))
+    return TopkResult(ix.Topk.apply(input, order, axis), constant(order))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):  # noqa: A002

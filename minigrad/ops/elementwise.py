@@ -63,33 +63,6 @@ class Div(Op):
             return grad / b if needs_a else None, -grad * ((a / b) / b) if needs_b else None
 
 
-class Remainder(Op):
-    """a - floor(a / b) b, Python's modulo (the sign of the divisor): d/da = 1, d/db = -floor(a / b).
-    The rounded quotient is a step function of the inputs, so backward holds it as a constant."""
-
-    rounding = "floor"
-    numpy_name = "mod"
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        xp = array_module(a)
-        with quiet():
-            ctx.quotient = getattr(xp, cls.rounding)(a / b) if a.dtype.kind == "f" else None
-            return getattr(xp, cls.numpy_name)(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        needs_a, needs_b = ctx.needs_input_grad
-        return grad if needs_a else None, -grad * ctx.quotient if needs_b else None
-
-
-class Fmod(Remainder):
-    """a - trunc(a / b) b, C's fmod (the sign of the dividend): d/db = -trunc(a / b)."""
-
-    rounding = "trunc"
-    numpy_name = "fmod"
-
-
 class Neg(Op):
     @staticmethod
     def forward(ctx, x):

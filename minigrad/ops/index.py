@@ -13,7 +13,7 @@ class Index(Op):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
-        return x[index]
+        return array_module(x).ascontiguousarray(x[index])  # NumPy may pick a transposed layout
 
     @staticmethod
     def backward(ctx, grad):
@@ -42,6 +42,18 @@ class IndexPut(Op):
         if needs_x:
             grad_x = grad if ctx.accumulate else m.op(IndexPut, grad, m.zeros((), grad), ctx.index)
         return grad_x, m.op(Index, grad, ctx.index) if needs_values else None
+
+
+class IndexAdd(IndexPut, name="IndexAddBackward0"):
+    """``index_add``: values added along one axis."""
+
+
+class IndexFill(IndexPut, name="IndexFillBackward0"):
+    """``index_fill`` with a number."""
+
+
+class IndexFillTensor(IndexPut, name="IndexFillBackward1"):
+    """``index_fill`` with a 0-d tensor."""
 
 
 def along_axis(indices, axis):
@@ -92,3 +104,31 @@ class Scatter(Op):
         if needs_x:
             grad_x = grad if ctx.accumulate else m.op(Scatter, grad, m.zeros((), grad), ctx.indices, ctx.axis)
         return grad_x, m.op(Gather, grad, ctx.indices, ctx.axis) if needs_src else None
+
+
+class ScatterAdd(Scatter, name="ScatterAddBackward0"):
+    pass
+
+
+class ScatterValue(Scatter, name="ScatterBackward1"):
+    """``scatter`` of a number."""
+
+
+class IndexSelect(Index, name="IndexSelectBackward0"):
+    pass
+
+
+class MaskedSelect(Index, name="MaskedSelectBackward0"):
+    pass
+
+
+class Sort(Gather, name="SortBackward0"):
+    """The values of ``sort``: the input gathered in sorted order."""
+
+
+class Topk(Gather, name="TopkBackward0"):
+    pass
+
+
+class MaskedScatter(IndexPut, name="MaskedScatterBackward0"):
+    """``masked_scatter``: the first elements of a source written where a mask is true."""

@@ -37,6 +37,12 @@ class Unsqueeze(View):
     pass
 
 
+class UnsafeView(View, name="UnsafeViewBackward0"):
+    """``reshape`` of a fresh copy (when the layout cannot be viewed): not a view of the input."""
+
+    is_view = False
+
+
 class Permute(Op):
     is_view = True
 
@@ -62,19 +68,22 @@ class T(Permute):
 
 
 class Expand(Op):
-    """A view that repeats size-1 axes (stride 0); the engine sums the gradient back. Writing into
-    it is refused where elements overlap (``views.check_inplace``), as PyTorch refuses it, but a
-    view of one element of it may be written, as in PyTorch: so the view stays writable."""
+    """A view that repeats size-1 axes (stride 0); the engine sums the gradient back. Writing
+    into repeated elements is refused by the in-place check, not by a read-only flag, so a
+    part without repeats (``x.expand(2, 3)[0]``) stays writable, as in PyTorch."""
 
     is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
         xp = array_module(x)
-        expanded = xp.broadcast_to(x, shape)
-        if xp.__name__ == "numpy":  # NumPy makes broadcasts read-only
-            return as_strided(x, expanded.shape, expanded.strides, writeable=x.flags.writeable)
-        return expanded
+        out = xp.broadcast_to(x, shape)  # checks the shapes
+        if xp.__name__ != "numpy":
+            return out
+        lead = len(shape) - x.ndim
+        strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
+                                      for n, m, s in zip(x.shape, out.shape[lead:], x.strides))
+        return as_strided(x, out.shape, strides, writeable=x.flags.writeable)
 
     @staticmethod
     def backward(ctx, grad):
@@ -116,6 +125,18 @@ class Slice(_Region):
     @classmethod
     def backward(cls, ctx, grad):
         return cls.region_backward(ctx, grad, *ctx.args)
+
+
+class SplitSlice(Slice, name="SplitBackward0"):
+    """One piece of ``split(int)`` or ``chunk``: a slice under PyTorch's name for it."""
+
+
+class SplitWithSizesSlice(Slice, name="SplitWithSizesBackward0"):
+    """One piece of ``split(list)``."""
+
+
+class UnbindSelect(Select, name="UnbindBackward0"):
+    """One piece of ``unbind``."""
 
 
 class Diagonal(_Region):

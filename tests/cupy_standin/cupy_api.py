@@ -26,7 +26,7 @@ MISSING = frozenset({
     "void", "datetime64", "timedelta64", "datetime_data", "busday_count", "busday_offset", "is_busday",
     "character", "flexible", "longdouble", "clongdouble", "float128", "complex256", "asarray_chkfinite",
     "einsum_path", "genfromtxt", "loadtxt", "savetxt", "fromregex", "fromstring", "frombuffer", "from_dlpack",
-    "lib", "fft", "polynomial", "dtypes", "exceptions", "typing", "f2py", "show_config", "info",
+    "fft", "polynomial", "dtypes", "exceptions", "typing", "f2py", "show_config", "info",
 })
 # CuPy returns these answers as 0-d device arrays, where NumPy returns a Python bool
 _ZERO_D_ANSWERS = frozenset({"allclose", "array_equal", "array_equiv"})
@@ -68,12 +68,14 @@ def broadcast_to(array, shape):
 
 
 def _as_strided(x, shape=None, strides=None):
-    """``cupy.lib.stride_tricks.as_strided``: a writable view with the given shape and strides."""
-    return _array.wrap(numpy.lib.stride_tricks.as_strided(_array.to_host(x), shape, strides))
+    """A view of ``x`` with other strides (CuPy's ``lib.stride_tricks.as_strided``)."""
+    host = _array.to_host(x)
+    return _array.wrap(numpy.lib.stride_tricks.as_strided(host, shape, strides))
 
 
-lib = types.ModuleType("cupy.lib")
-lib.stride_tricks = types.SimpleNamespace(as_strided=_as_strided)
+lib = types.ModuleType("cupy.lib")  # only what CuPy's lib offers and minigrad uses
+lib.stride_tricks = types.ModuleType("cupy.lib.stride_tricks")
+lib.stride_tricks.as_strided = _as_strided
 
 
 def broadcast_arrays(*args):
