@@ -295,9 +295,15 @@ class Node:
     _num_outputs = 1
     math = None  # the namespace backward computes with, set by the walk
 
-    @classmethod
-    def name(cls):
-        return cls.__name__
+    name_prefix = ""  # PyTorch's name() of nodes with no Python class: "minigrad::autograd::CopySlices"
+
+    @property
+    def label(self):
+        """The node's name as printed: its class's, or a regenerated view's ``AsStridedBackward0``."""
+        return self.__dict__.get("_label") or type(self).__name__
+
+    def name(self):
+        return self.name_prefix + self.label
 
     @property
     def next_functions(self):
@@ -342,7 +348,7 @@ class Node:
             self._freed = True
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{self.label} object at {hex(id(self))}>"
 
 
 class SavedTensor:
@@ -526,6 +532,8 @@ def _broadcastable(shape, grad_shape):
 
 class AccumulateGrad(Node):
     """The sink of a leaf's gradient: adds it into ``variable.grad`` (never zeroed here)."""
+
+    name_prefix = "minigrad::autograd::"
 
     def __init__(self, variable):
         self.variable = variable

@@ -163,7 +163,7 @@ def tensor_repr(tensor, prefix="tensor("):
         suffixes.append(f"dtype={dtypes.as_dtype(values.dtype)}")
     node = tensor.grad_fn
     if node is not None:
-        suffixes.append(f"grad_fn=<{node.name()}>")
+        suffixes.append(f"grad_fn=<{node.label}>")
     elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + values_text(values, indent), suffixes, indent)

@@ -24,6 +24,10 @@ LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place 
 VIEW_OF_LEAF_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
                    "location. Please clone() the tensor before performing the operation.")
+MULTI_OUTPUT_MESSAGE = (
+    "Output {1} of {0} is a view and is being modified inplace. This view is the output of a function that returns "
+    "multiple views. Such functions do not allow the output views to be modified inplace. You should replace the "
+    "inplace operation by an out-of-place one.")
 NO_GRAD_VIEW_MESSAGE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
@@ -44,14 +48,16 @@ def check_inplace(tensor, *others):
     if view is not None:
         sync_view(tensor)
         base = view.base
-        if view.with_grad and base._grad_fn is None and base._requires_grad:
+        if not view.with_grad and base._requires_grad:
+            raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+        if base._grad_fn is None and base._requires_grad:
             raise RuntimeError(VIEW_OF_LEAF_MESSAGE)
+        piece = (tensor._extra or {}).get("multi_output")
+        if piece is not None and base._requires_grad:
+            raise RuntimeError(MULTI_OUTPUT_MESSAGE.format(*piece))
     if tensor._grad_fn is None and tensor._requires_grad:
         raise RuntimeError(LEAF_MESSAGE)
-    record = tensor._requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
-    if record and view is not None and not view.with_grad and view.base._requires_grad:
-        raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
-    return record
+    return tensor._requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
 
 
 def check_castable(tensor, dtype):
@@ -82,7 +88,8 @@ def apply_inplace(tensor, function, *args, **kwargs):
     stops = {_edge_node(t) for t in (tensor, *args) if isinstance(t, Tensor)}
     result = function(tensor, *args, **kwargs)
     check_castable(tensor, result.array.dtype)
-    _protect_saved(result._grad_fn, tensor, stops)
+    if not _operand_aliases(tensor, args):  # else, as in PyTorch, the saved operand is stale: backward raises
+        _protect_saved(result._grad_fn, tensor, stops)
     write(tensor, result.array)
     _retarget_saved_outputs(result._grad_fn, tensor)
     if tensor._view is None:
@@ -90,6 +97,13 @@ def apply_inplace(tensor, function, *args, **kwargs):
     else:
         _rewrite_base_history(tensor, result)
     return tensor
+
+
+def _operand_aliases(tensor, args):
+    """Whether another operand shares the target's memory (``h.mul_(h)``): only the target's own
+    old value is kept for backward (PyTorch's original_self), not an operand that aliases it."""
+    xp = array_module(tensor.array)
+    return any(isinstance(a, Tensor) and xp.may_share_memory(a.array, tensor.array) for a in args)
 
 
 def _edge_node(tensor):
@@ -135,6 +149,8 @@ class ViewAssign(Op, name="CopySlices"):
 
     The gradient of ``base`` is the gradient with that region zeroed, and ``value`` gets the region.
     """
+
+    name_prefix = "minigrad::autograd::"
 
     @staticmethod
     def forward(ctx, base, value, chain):

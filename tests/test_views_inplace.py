@@ -53,10 +53,6 @@ COPY_OPS = [
     ("advanced_index_copies", lambda t: t[:, [0, 2]]),
     ("mask_copies", lambda t: t[t > 10]),
 ]
-# engine gaps reported to the lead: PyTorch forbids in-place writes into one output of a function
-# that returns several views (split, chunk, unbind) while grad mode records them
-MULTI_OUTPUT_GAP = pytest.mark.xfail(strict=True, reason="engine: in-place on an output of split/chunk/unbind is "
-                                                          "not refused (views.check_inplace)")
 WRITABLE_VIEWS = [case for case in VIEW_OPS if case[0] != "expand"]
 DIFFERENTIABLE_VIEWS = [case for case in WRITABLE_VIEWS if case[0] not in ("detach", "data")]
 
@@ -98,17 +94,12 @@ def test_writes_through_a_view_reach_the_base_and_back(name, view_op):
     assert_same_observations(scenario)
 
 
-def with_gaps(table):
-    return [pytest.param(*case, marks=MULTI_OUTPUT_GAP) if case[0] in ("split", "split_sizes", "chunk", "unbind")
-            else case for case in table]
-
-
 @pytest.mark.parametrize("name,view_op", VIEW_OPS, ids=ids(VIEW_OPS))
 def test_view_node_names(name, view_op):
     assert_same_observations(lambda lib: {"node": node_name(view_op(grid(lib).requires_grad_()))})
 
 
-@pytest.mark.parametrize("name,view_op", with_gaps(VIEW_OPS), ids=ids(VIEW_OPS))
+@pytest.mark.parametrize("name,view_op", VIEW_OPS, ids=ids(VIEW_OPS))
 def test_inplace_on_a_view_of_a_tensor_with_history(name, view_op):
     def scenario(lib):
         x = grid(lib, dtype=lib.float64).div(10).requires_grad_()
@@ -121,8 +112,12 @@ def test_inplace_on_a_view_of_a_tensor_with_history(name, view_op):
     assert_same_observations(scenario)
 
 
-@pytest.mark.parametrize("name,view_op", DIFFERENTIABLE_VIEWS, ids=ids(DIFFERENTIABLE_VIEWS))
+SINGLE_VIEWS = [case for case in DIFFERENTIABLE_VIEWS if case[0] not in ("split", "split_sizes", "chunk", "unbind")]
+
+
+@pytest.mark.parametrize("name,view_op", SINGLE_VIEWS, ids=ids(SINGLE_VIEWS))
 def test_gradcheck_inplace_on_view(name, view_op):
+    """(PyTorch refuses in-place writes into the pieces of split, chunk and unbind: they are left out.)"""
     def function(x, y):
         t = x * 1.5
         v = view_op(t)
@@ -225,18 +220,7 @@ SCENARIOS = [
     ("chained_views_share_root_base",
      lambda lib: (lambda t: {"root": t[1:][0].t()._base is t, "version": t[1:].add_(1)._version})(lib.ones(3, 2, 2))),
 ]
-ENGINE_GAPS = {
-    "operand_is_the_target": "engine: b.mul_(b) saves b and then overwrites it; PyTorch's backward raises the "
-                             "modified-tensor error, minigrad differentiates a snapshot (views.apply_inplace)",
-    "old_view_node_after_base_write": "engine: a view regenerated after its base changed in place is "
-                                      "AsStridedBackward0 in PyTorch, the view's own op here (engine.sync_view)",
-    "no_grad_view_of_leaf_written": "engine: a no_grad view of a leaf is written with grad mode on without "
-                                    "PyTorch's error (views.check_inplace)",
-    "view_of_saved_modified": "engine: Node.name() of CopySlices lacks PyTorch's 'torch::autograd::' prefix "
-                              "in the modified-saved-tensor message",
-    "no_grad_view_of_history_written": "engine: a no_grad view of a tensor with history is written with grad "
-                                       "mode on without PyTorch's error (views.check_inplace)",
-}
+ENGINE_GAPS = {}
 
 
 @pytest.mark.parametrize("name,scenario", [

@@ -44,7 +44,7 @@ def unify_names(text):
 
 def node_name(tensor):
     """The class name of a tensor's grad_fn (PyTorch's ``name()`` adds a C++ namespace to some)."""
-    return None if tensor.grad_fn is None else type(tensor.grad_fn).__name__
+    return None if tensor.grad_fn is None else repr(tensor.grad_fn).split()[0].lstrip("<")  # the printed name
 
 
 def offset(view, base):

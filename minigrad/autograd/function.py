@@ -46,9 +46,9 @@ class Function(FunctionCtx, Node):
 
     _materialize = True
 
-    @classmethod
-    def name(cls):
-        return cls.__name__ + "Backward"
+    @property
+    def label(self):
+        return type(self).__name__ + "Backward"
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -243,6 +243,14 @@ def split(tensor, split_size_or_sections, dim=0):
     for size in sizes:
         pieces.append(piece.apply(tensor, axis, start, start + size))
         start += size
+    return _multi_output(pieces, "Split" if piece is sh.SplitSlice else "SplitWithSizes")
+
+
+def _multi_output(pieces, name):
+    """Mark the views one call returned together: PyTorch refuses in-place writes into them
+    while they record gradients (``views.check_inplace``)."""
+    for number, piece in enumerate(pieces):
+        piece._extras()["multi_output"] = (name, number)
     return tuple(pieces)
 
 
@@ -268,7 +276,7 @@ def tensor_split(input, indices_or_sections, dim=0):  # noqa: A002
 
 def unbind(input, dim=0):  # noqa: A002
     axis = normalize_dim(dim, input.ndim, "unbind")
-    return tuple(sh.UnbindSelect.apply(input, axis, i) for i in range(input.shape[axis]))
+    return _multi_output([sh.UnbindSelect.apply(input, axis, i) for i in range(input.shape[axis])], "Unbind")
 
 
 def _joinable(tensors, name):

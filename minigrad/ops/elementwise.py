@@ -525,6 +525,8 @@ class Copy(Op, name="CopyBackwards"):
     """``dst.copy_(src)`` out of place: ``src`` broadcast and cast to ``dst``'s shape and dtype.
     The old contents of ``dst`` are overwritten, so they get no gradient."""
 
+    name_prefix = "minigrad::autograd::"
+
     @staticmethod
     def forward(ctx, dst, src):
         out = array_module(dst).empty_like(dst)
