@@ -73,13 +73,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          retain_graph=create_graph if retain_graph is None else retain_graph, inputs=inputs,
                          accumulate=False)
     result = []
-    for tensor, gradient in zip(inputs, found):
+    for index, (tensor, gradient) in enumerate(zip(inputs, found)):
         if gradient is None:
             if materialize_grads:
                 gradient = make_tensor(array_module(tensor.array).zeros_like(tensor.array))
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in the "
+                                   f"graph. Set allow_unused=True if this is the desired behavior.")
         elif not isinstance(gradient, Tensor) and not getattr(gradient, "is_sparse", False):
             gradient = make_tensor(gradient)
         result.append(gradient)
