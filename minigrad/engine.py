@@ -224,8 +224,10 @@ def _initialize(tensor, array):
 
 def make_tensor(array, grad_fn=None, output_nr=0, requires_grad=False):
     """A tensor around ``array`` (no copy), optionally the output ``output_nr`` of ``grad_fn``."""
-    tensor = _initialize(object.__new__(Tensor), array)
-    tensor._grad_fn, tensor._output_nr, tensor._requires_grad = grad_fn, output_nr, requires_grad
+    tensor = object.__new__(Tensor)
+    tensor.array, tensor._grad_fn, tensor._output_nr, tensor._requires_grad = array, grad_fn, output_nr, requires_grad
+    tensor._grad = tensor._view = tensor._accumulator = tensor._extra = None
+    tensor._version_counter = [0]
     return tensor
 
 
