@@ -83,7 +83,7 @@ def _legacy_constructor(dtype_):
         arguments, ``FloatTensor(2, 3)``, a zero-filled one of that shape (PyTorch's are uninitialised)."""
         if args and all(isinstance(a, _builtins.int) for a in args):
             return zeros(*args, dtype=dtype_)
-        return Tensor(args[0] if args else [], dtype=dtype_)
+        return tensor(args[0] if args else [], dtype=dtype_)
     constructor.__name__ = f"{dtype_.legacy_name}Tensor"
     return constructor
 

@@ -38,8 +38,10 @@ NO_EDGE = (None, 0)
 class Tensor:
     """An n-dimensional array that records the ops applied to it and can differentiate them.
 
-    ``Tensor(data, dtype=None, device=None, requires_grad=False)`` copies ``data`` (floating data
-    defaults to float32). ``.array`` is the raw NumPy/CuPy array behind it, a view into its
+    Make tensors with ``minigrad.tensor(data)``. ``Tensor(...)`` itself is PyTorch's legacy
+    constructor: ``Tensor([1, 2])`` copies the data as the default float dtype, ``Tensor(2, 3)``
+    makes a tensor of that shape (zeros here, uninitialised in PyTorch), ``Tensor(other)`` shares
+    ``other``'s storage. ``.array`` is the raw NumPy/CuPy array behind a tensor, a view into its
     base's memory when the tensor is a view. Most methods (``add``, ``sum``, ``view``...) are bound
     to the class from one table in ``minigrad.methods``.
     """
@@ -49,10 +51,15 @@ class Tensor:
     __array_priority__ = 1000  # NumPy defers ndarray <op> Tensor to the Tensor's reflected op
     is_sparse = False
 
-    def __init__(self, data=(), dtype=None, device=None, requires_grad=False):
-        _initialize(self, as_array(data, dtype, device, copy=True))
-        if requires_grad:
-            self.requires_grad = True
+    def __init__(self, *args, device=None):
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            _initialize(self, args[0].array)
+            self._version_counter = args[0]._version_counter
+        elif args and all(isinstance(n, (int, numpy.integer)) and not isinstance(n, bool) for n in args):
+            _initialize(self, as_array(numpy.zeros(args, dtype=dtypes.get_default_dtype().dtype), device=device))
+        else:
+            data = args[0] if args else []
+            _initialize(self, as_array(data, dtypes.get_default_dtype(), device, copy=True))
 
     @classmethod
     def _wrap(cls, array, grad_fn=None, requires_grad=False):

@@ -1,6 +1,6 @@
 """``backward`` and ``grad``: the two ways to start the backward walk (``engine.run_backward``)."""
 from minigrad.backend import array_module
-from minigrad.engine import Tensor, make_tensor, run_backward
+from minigrad.engine import Tensor, as_array, make_tensor, run_backward
 from minigrad.ops.mathspace import ARRAY, TENSOR
 
 
@@ -24,7 +24,7 @@ def make_seeds(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             grad = make_tensor(_ones_like(output.array))
         elif not isinstance(grad, Tensor):
-            grad = Tensor(grad, dtype=output.dtype, device=output.device)
+            grad = make_tensor(as_array(grad, output.dtype, output.device))
         if tuple(grad.shape) != tuple(output.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{number}] has a shape of {grad.shape} and "
                                f"output[{number}] has a shape of {output.shape}.")
