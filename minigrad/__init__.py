@@ -81,7 +81,7 @@ def _legacy_constructor(dtype_):
     def constructor(*args):
         """``minigrad.FloatTensor([1, 2])`` makes a tensor of that dtype from data; with integer
         arguments, ``FloatTensor(2, 3)``, a zero-filled one of that shape (PyTorch's are uninitialised)."""
-        if args and all(isinstance(a, _builtins.int) for a in args):
+        if args and _builtins.all(isinstance(a, _builtins.int) for a in args):
             return zeros(*args, dtype=dtype_)
         return tensor(args[0] if args else [], dtype=dtype_)
     constructor.__name__ = f"{dtype_.legacy_name}Tensor"
