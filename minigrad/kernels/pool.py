@@ -106,6 +106,8 @@ def first_maximum(candidates):
     winner = xp.zeros(out.shape, dtype=xp.uint8 if len(candidates) < 256 else xp.int32)
     unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
     nan_max = xp.isnan(out) if out.dtype.kind == "f" else None
+    if nan_max is not None and not bool(nan_max.any()):
+        nan_max = None  # the usual case: no NaN, no extra passes
     for offset, candidate in enumerate(candidates):
         hit = candidate == out
         if nan_max is not None:
