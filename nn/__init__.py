@@ -1,6 +1,8 @@
 """minigrad.nn: modules, layers, losses, ``nn.functional``, ``nn.init`` and ``nn.models``."""
 from nn import functional, init
-from nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                           LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmax2d,
+                           Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn.conv import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
 from nn.dropout import Dropout
@@ -15,6 +17,9 @@ from nn import models  # noqa: E402 - models are built from the layers above
 
 __all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
            "Linear", "Identity", "Flatten", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "BatchNorm1d",
+           "AdaptiveMaxPool2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+           "ReLU6", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "GLU", "SiLU", "Mish", "Softplus", "Softsign",
+           "Hardtanh", "Hardswish", "Hardsigmoid", "Threshold", "LogSigmoid", "Tanhshrink", "Softshrink",
+           "Hardshrink", "Softmax2d", "Softmin", "BatchNorm1d",
            "BatchNorm2d", "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
            "BCEWithLogitsLoss"]

@@ -7,65 +7,19 @@ the losses in ``nn.functional_loss``).
 import minigrad
 from minigrad import Tensor
 from minigrad.backend import array_module
-from minigrad.functional.activation import leaky_relu as _leaky_relu
 from minigrad.functional.activation import log_softmax, softmax  # noqa: F401 - PyTorch's F names
-from minigrad.functional.arithmetic import relu as _relu, sigmoid, tanh  # noqa: F401
+from minigrad.functional.arithmetic import sigmoid, tanh  # noqa: F401
 from minigrad.functional.linalg import matmul  # noqa: F401
-from minigrad.ops import linalg, loss_ops, nn_ops
+from minigrad.ops import linalg, nn_ops
 from minigrad.sampling import bernoulli_
 from minigrad.views import apply_inplace
+from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: F401
+                                      hardtanh, leaky_relu, logsigmoid, mish, prelu, relu, relu6, rrelu, selu,
+                                      silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
 from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                                 kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-
-
-def relu(input, inplace=False):  # noqa: A002 - PyTorch's names
-    return input.relu_() if inplace else _relu(input)
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
-    if inplace:
-        return apply_inplace(input, _leaky_relu, negative_slope)
-    return _leaky_relu(input, negative_slope)
-
-
-def relu6(input, inplace=False):  # noqa: A002
-    return hardtanh(input, 0.0, 6.0, inplace)
-
-
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
-    return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
-
-
-def elu(input, alpha=1.0, inplace=False):  # noqa: A002
-    result = minigrad.where(input > 0, input, alpha * (input.exp() - 1))
-    return input.copy_(result) if inplace else result
-
-
-def selu(input, inplace=False):  # noqa: A002
-    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return scale * elu(input, alpha, inplace)
-
-
-def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
-    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
-    scaled = input * beta
-    return minigrad.where(scaled > threshold, input, (scaled.clamp(max=threshold).exp().log1p()) / beta)
-
-
-def silu(input, inplace=False):  # noqa: A002
-    result = input * input.sigmoid()
-    return input.copy_(result) if inplace else result
-
-
-def softsign(input):  # noqa: A002
-    return input / (1 + input.abs())
-
-
-def logsigmoid(input):  # noqa: A002
-    """log(sigmoid(x)), stable for large |x|."""
-    return loss_ops.LogSigmoid.apply(input)
 
 
 def linear(input, weight, bias=None):  # noqa: A002
