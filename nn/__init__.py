@@ -9,7 +9,8 @@ from nn.dropout import Dropout
 from nn.linear import Flatten, Identity, Linear
 from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from nn.module import Module
-from nn.normalization import BatchNorm1d, BatchNorm2d
+from nn.normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                              InstanceNorm3d, LayerNorm, LocalResponseNorm)
 from nn.parameter import Parameter
 from nn.sparse import Embedding
 from nn.summary import summary
@@ -21,5 +22,6 @@ __all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Se
            "ReLU6", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "GLU", "SiLU", "Mish", "Softplus", "Softsign",
            "Hardtanh", "Hardswish", "Hardsigmoid", "Threshold", "LogSigmoid", "Tanhshrink", "Softshrink",
            "Hardshrink", "Softmax2d", "Softmin", "BatchNorm1d",
-           "BatchNorm2d", "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
+           "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+           "InstanceNorm3d", "LocalResponseNorm", "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
            "BCEWithLogitsLoss"]

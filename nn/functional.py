@@ -16,6 +16,7 @@ from minigrad.views import apply_inplace
 from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: F401
                                       hardtanh, leaky_relu, logsigmoid, mish, prelu, relu, relu6, rrelu, selu,
                                       silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
+from nn.functional_norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: F401
 from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                                 kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -58,79 +59,6 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
     if inplace:
         return apply_inplace(input, nn_ops.Dropout.apply, noise.array)
     return nn_ops.Dropout.apply(input, noise.array)
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
-               momentum=0.1, eps=1e-05):
-    """Normalize over every axis but 1. In training use the batch's statistics and update the
-    running ones (the variance with Bessel's correction, as PyTorch); otherwise use the running ones."""
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (got {input.ndim}D input)")
-    channels = input.shape[1]
-    for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                         ("bias", bias)):
-        if tensor is not None and tuple(tensor.shape) != (channels,):
-            raise RuntimeError(f"running_mean should contain {channels} elements not {tensor.numel()}"
-                               if name == "running_mean" else
-                               f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, channels) + (1,) * (input.ndim - 2)
-    if training:
-        count = input.numel() // channels
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{list(input.shape)}")
-        mean, inv_std, var = nn_ops.BatchStats.apply(input, axes, eps)
-        if running_mean is not None:
-            with minigrad.no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.reshape(-1), alpha=momentum)
-                running_var.mul_(1 - momentum).add_(var.reshape(-1) * (count / (count - 1)), alpha=momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        xp = array_module(input.array)
-        mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
-        inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
-    weight = weight.reshape(shape) if weight is not None else Tensor._wrap(_filled(input, shape, 1))
-    bias = bias.reshape(shape) if bias is not None else Tensor._wrap(_filled(input, shape, 0))
-    return nn_ops.Normalize.apply(input, mean, inv_std, weight, bias)
-
-
-def _filled(input, shape, value):  # noqa: A002
-    return array_module(input.array).full(shape, value, dtype=input.array.dtype)
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):  # noqa: A002
-    """Normalize over the last ``len(normalized_shape)`` axes with the biased variance."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[-len(normalized_shape):]) != normalized_shape:
-        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
-    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    out = centered * ((centered * centered).mean(dims, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    return out if bias is None else out + bias
-
-
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):  # noqa: A002
-    batch, channels = input.shape[:2]
-    if channels % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
-                           f"shape {list(input.shape)} and num_groups={num_groups}")
-    grouped = input.reshape(batch, num_groups, -1)
-    out = layer_norm(grouped, grouped.shape[-1:], eps=eps).reshape(input.shape)
-    shape = (1, channels) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    return out if bias is None else out + bias.reshape(shape)
-
-
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
-                  use_input_stats=True, momentum=0.1, eps=1e-05):
-    return group_norm(input, input.shape[1], weight, bias, eps)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002

@@ -171,12 +171,12 @@ INPLACE = [
     ("selu", lambda F, x: F.selu(x, inplace=True)),
     ("celu", lambda F, x: F.celu(x, 2.0, inplace=True)),
     ("hardtanh", lambda F, x: F.hardtanh(x, -0.5, 0.5, inplace=True)),
-    ("relu6", lambda F, x: F.relu6(x * 3, inplace=True)),
+    ("relu6", lambda F, x: F.relu6(x, inplace=True)),
     ("threshold", lambda F, x: F.threshold(x, 0.1, 5.0, inplace=True)),
     ("silu", lambda F, x: F.silu(x, inplace=True)),
     ("mish", lambda F, x: F.mish(x, inplace=True)),
-    ("hardswish", lambda F, x: F.hardswish(x * 4, inplace=True)),
-    ("hardsigmoid", lambda F, x: F.hardsigmoid(x * 4, inplace=True)),
+    ("hardswish", lambda F, x: F.hardswish(x, inplace=True)),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x, inplace=True)),
     ("leaky_relu", lambda F, x: F.leaky_relu(x, 0.2, inplace=True)),
     ("rrelu-train", lambda F, x: F.rrelu(x, training=True, inplace=True)),
 ]
@@ -191,7 +191,7 @@ def test_inplace_forms_keep_the_object_and_the_gradient(apply):
         result = apply(lib.nn.functional, x)
         (result * lib.arange(12.0)).sum().backward()
         return {"result": result, "x": x, "view": view, "grad": leaf.grad, "version": x._version > 0,
-                "same object": (result is x) if "relu6" not in str(apply.__code__.co_consts) else True}
+                "same object": result is x}
     assert_same_observations(scenario)
 
 
