@@ -5,8 +5,8 @@ from nn.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, 
                            Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn.conv import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
-from nn.dropout import Dropout
-from nn.linear import Flatten, Identity, Linear
+from nn.dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from nn.linear import Flatten, Identity, Linear, Unflatten
 from nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from nn.module import Module
 from nn.normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
@@ -17,11 +17,12 @@ from nn.summary import summary
 from nn import models  # noqa: E402 - models are built from the layers above
 
 __all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
-           "Linear", "Identity", "Flatten", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+           "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "ReLU6", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "GLU", "SiLU", "Mish", "Softplus", "Softsign",
            "Hardtanh", "Hardswish", "Hardsigmoid", "Threshold", "LogSigmoid", "Tanhshrink", "Softshrink",
            "Hardshrink", "Softmax2d", "Softmin", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LocalResponseNorm", "Dropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
+           "InstanceNorm3d", "LocalResponseNorm", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
            "BCEWithLogitsLoss"]

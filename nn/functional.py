@@ -16,6 +16,8 @@ from minigrad.views import apply_inplace
 from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: F401
                                       hardtanh, leaky_relu, logsigmoid, mish, prelu, relu, relu6, rrelu, selu,
                                       silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
+from nn.functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,  # noqa: F401
+                                   feature_alpha_dropout)
 from nn.functional_norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: F401
 from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
@@ -39,26 +41,6 @@ def linear(input, weight, bias=None):  # noqa: A002
 def bilinear(input1, input2, weight, bias=None):
     out = minigrad.einsum("bi,oij,bj->bo", input1, weight, input2)
     return out if bias is None else out + bias
-
-
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only).
-
-    The mask is PyTorch's CPU one: a tensor laid out like ``input`` filled by
-    ``bernoulli_(1 - p)`` (one double uniform per element, from ``generator`` or the default
-    one), divided by 1 - p; p == 1 draws nothing and zeroes everything."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0 or input.numel() == 0:
-        return input
-    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, scaled by 1 / (1 - p), from the seeded stream
-    noise = Tensor._wrap(array_module(input.array).zeros_like(input.array))
-    if p < 1.0:
-        bernoulli_(noise, 1.0 - p, generator=generator)
-        noise.array /= input.array.dtype.type(1.0 - p)
-    if inplace:
-        return apply_inplace(input, nn_ops.Dropout.apply, noise.array)
-    return nn_ops.Dropout.apply(input, noise.array)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
