@@ -18,11 +18,14 @@ from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigm
                                       silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
 from nn.functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,  # noqa: F401
                                    feature_alpha_dropout)
+from nn.functional_upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
+                                    upsample_bilinear, upsample_nearest)
 from nn.functional_norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: F401
-from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
+from nn.functional_conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                                 kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
-from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from nn.functional_pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
+                                max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
 
 
 def linear(input, weight, bias=None):  # noqa: A002
@@ -82,11 +85,19 @@ PAD_MODES = ("constant", "reflect", "replicate", "circular")
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """``pad`` lists (before, after) widths starting from the LAST dimension, as PyTorch.
     Negative widths crop (constant mode only)."""
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions, got "
-                         f"{len(pad)} for a {input.ndim}-D input")
+    if len(pad) % 2:
+        raise ValueError(f"Padding length must be divisible by 2, got {len(pad)}")
     if mode not in PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    if mode != "constant" and input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+                                  f"Supported combinations for non-constant padding:\n"
+                                  f"  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  f"  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  f"  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     widths = [(0, 0)] * input.ndim
     for k in range(len(pad) // 2):
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
