@@ -117,7 +117,7 @@ def _pad_by_copying(x, widths, mode):
     padding is an index_select per axis (whose gradient adds back into the copied positions)."""
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     xp = array_module(x.array)
-    for axis, (before, after) in enumerate(widths):
+    for axis, (before, after) in reversed(list(enumerate(widths))):  # PyTorch checks the last axis first
         if not before and not after:
             continue
         if mode == "reflect" and max(before, after) >= x.shape[axis]:
