@@ -20,10 +20,15 @@ from nn.functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d,
                                    feature_alpha_dropout)
 from nn.functional_upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
                                     upsample_bilinear, upsample_nearest)
+from nn.functional_margin_loss import (cosine_embedding_loss, cosine_similarity, hinge_embedding_loss,  # noqa: F401
+                                       margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
+                                       multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
+                                       triplet_margin_loss, triplet_margin_with_distance_loss)
 from nn.functional_norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: F401
 from nn.functional_conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
-                                kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+                                gaussian_nll_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, poisson_nll_loss,
+                                smooth_l1_loss)
 from nn.functional_pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
                                 max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
 
@@ -143,12 +148,3 @@ def one_hot(tensor, num_classes=-1):
 def normalize(input, p=2.0, dim=1, eps=1e-12):  # noqa: A002
     """x / max(||x||_p, eps) along ``dim``."""
     return input / input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    dot = (x1 * x2).sum(dim)
-    return dot / (x1.norm(2, dim) * x2.norm(2, dim)).clamp(min=eps)
-
-
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    return (x1 - x2 + eps).norm(p, -1, keepdim)
