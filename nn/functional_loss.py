@@ -151,7 +151,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         losses = target.exp() * (target - input)
     else:
-        losses = minigrad.where(target > 0, target * (target.clamp(min=1e-45).log() - input), target * 0)
+        losses = minigrad.xlogy(target, target) - target * input
     if reduction == "batchmean":
         return losses.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(losses, reduction)

@@ -54,7 +54,8 @@ def observe_layer(lib, entry, dtype="float32"):
     module.to(getattr(lib, dtype))
     module.train(entry.train)
     inputs = [lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True) for a in entry.arrays()]
-    extra = tuple(entry.extra(lib)) if entry.extra is not None else ()
+    extra = entry.extra(lib) if entry.extra is not None else ()
+    extra = extra if isinstance(extra, tuple) else (extra,)
     lib.manual_seed(1)
     result = module(*inputs, *extra)
     outputs = [r for r in (result if isinstance(result, tuple) else (result,)) if r.is_floating_point()]
