@@ -3,7 +3,7 @@ from nn import functional, init
 from nn.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                            LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmax2d,
                            Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
-from nn.containers import ModuleDict, ModuleList, Sequential
+from nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from nn.pooling import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
                         MaxUnpool2d)
@@ -24,9 +24,10 @@ from nn.parameter import Parameter
 from nn.sparse import Embedding
 from nn.summary import summary
 from nn.upsampling import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from nn import utils  # noqa: E402 - after the layers, as the models
 from nn import models  # noqa: E402 - models are built from the layers above
 
-__all__ = ["functional", "init", "models", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+__all__ = ["functional", "init", "models", "utils", "summary", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
            "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
            "AvgPool1d", "MaxUnpool1d", "MaxUnpool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
