@@ -16,6 +16,7 @@ from minigrad.views import apply_inplace
 from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: F401
                                       hardtanh, leaky_relu, logsigmoid, mish, prelu, relu, relu6, rrelu, selu,
                                       silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
+from nn.functional_ctc import ctc_loss  # noqa: F401
 from nn.functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,  # noqa: F401
                                    feature_alpha_dropout)
 from nn.functional_upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
