@@ -22,9 +22,15 @@ def _check_probability(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _keep_mask(input, p, shape, generator=None):  # noqa: A002 - PyTorch's name
-    """Ones with probability 1 - p, zeros otherwise, as an array of ``shape`` in the input's dtype."""
-    noise = Tensor._wrap(array_module(input.array).zeros(shape, dtype=input.array.dtype))
+def _keep_mask(input, p, shape=None, generator=None):  # noqa: A002 - PyTorch's name
+    """Ones with probability 1 - p, zeros otherwise, in the input's dtype: laid out like the input
+    when ``shape`` is None (PyTorch's empty_like: a transposed input gets transposed draws), else
+    a contiguous array of ``shape`` (the channel masks)."""
+    xp = array_module(input.array)
+    if shape is None:
+        noise = Tensor._wrap(xp.zeros_like(input.array))
+    else:
+        noise = Tensor._wrap(xp.zeros(shape, dtype=input.array.dtype))
     bernoulli_(noise, 1.0 - p, generator=generator)
     return noise.array
 
@@ -41,7 +47,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa
     if p == 1.0:
         noise = array_module(input.array).zeros(input.shape, dtype=input.array.dtype)
     else:
-        noise = _keep_mask(input, p, input.shape, generator)
+        noise = _keep_mask(input, p, generator=generator)
         noise /= input.array.dtype.type(1.0 - p)
     if inplace:
         return apply_inplace(input, nn_ops.Dropout.apply, noise)
@@ -127,7 +133,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
     _check_probability(p)
     if not training or p == 0.0 or input.numel() == 0:
         return input
-    return _dropout_with_mask(input, p, tuple(input.shape), inplace, alpha=True)
+    return _dropout_with_mask(input, p, None, inplace, alpha=True)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002

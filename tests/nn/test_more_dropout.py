@@ -49,6 +49,8 @@ FUNCTIONAL = [
     ("alpha_dropout", lambda F, x: F.alpha_dropout(x, 0.3, training=True)),
     ("feature_alpha_dropout", lambda F, x: F.feature_alpha_dropout(x, 0.3, training=True)),
     ("alpha_dropout-not-training", lambda F, x: F.alpha_dropout(x, 0.3)),
+    ("alpha_dropout-transposed", lambda F, x: F.alpha_dropout(x.t(), 0.4, training=True)),
+    ("dropout2d-transposed", lambda F, x: F.dropout2d(x.reshape(2, 3, 4).transpose(0, 1).unsqueeze(-1), 0.5)),
 ]
 
 
