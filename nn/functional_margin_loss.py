@@ -77,13 +77,12 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 def _target_classes(target, classes):
     """How often each class is listed before the first -1 of each row, and whether it is listed."""
     xp = array_module(target)
-    ended = xp.cumsum(target == -1, axis=1) > 0
-    listed = target[~ended]
-    if listed.size and (int(listed.min()) < 0 or int(listed.max()) >= classes):
+    listed = xp.cumsum(target == -1, axis=1) == 0
+    values = target[listed]
+    if values.size and (int(values.min()) < 0 or int(values.max()) >= classes):
         raise RuntimeError("argument #2 'target' is out of range")
-    rows = xp.broadcast_to(xp.arange(target.shape[0])[:, None], target.shape)[~ended]
-    counts = xp.zeros((target.shape[0], classes), dtype="int64")
-    xp.add.at(counts, (rows, listed), 1)
+    hits = (target[:, :, None] == xp.arange(classes)) & listed[:, :, None]
+    counts = hits.sum(axis=1)
     return counts, (counts > 0).astype("int64")
 
 
