@@ -169,6 +169,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if not isinstance(pads, str) and pads[1] >= 0 and step > 0 and spread > 0 and \
             input.shape[-1] + 2 * pads[1] < spread * (weight.shape[-1] - 1) + 1:
         raise RuntimeError(f"Calculated padded input size per channel: ({input.shape[-1] + 2 * pads[1]}). Kernel size: "
-                           f"({spread * (weight.shape[-1] - 1) + 1}). Kernel size can't be greater than actual input size")
+                           f"({spread * (weight.shape[-1] - 1) + 1}). Kernel size can't be greater than actual input "
+                           f"size")
     out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, step), pads, (1, spread), groups)
     return out.squeeze(-2)

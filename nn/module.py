@@ -63,8 +63,8 @@ class Module(HookRegistration):
                 output = result
         if call is not None:
             if not isinstance(output, (Tensor, tuple)):
-                warnings.warn(f"For backward hooks to be called, module output should be a Tensor or a tuple of Tensors "
-                              f"but received {type(output)}", stacklevel=2)
+                warnings.warn(f"For backward hooks to be called, module output should be a Tensor or a tuple of "
+                              f"Tensors but received {type(output)}", stacklevel=2)
             output = call.setup_outputs(output)
         if backward_hooks and not full:
             hook_output_node(self, backward_hooks, args, output)

@@ -40,7 +40,8 @@ LAYERS = [
     layer("MaxPool1d", lambda nn: nn.MaxPool1d(3, 2, 1), (2, 3, 8)),
     layer("MaxPool1d-ceil-dilation", lambda nn: nn.MaxPool1d(2, dilation=2, ceil_mode=True), (2, 9)),
     layer("AvgPool1d", lambda nn: nn.AvgPool1d(3, 2, 1), (2, 3, 8)),
-    layer("AvgPool1d-exclude-pad", lambda nn: nn.AvgPool1d(4, 3, 2, ceil_mode=True, count_include_pad=False), (1, 2, 9)),
+    layer("AvgPool1d-exclude-pad", lambda nn: nn.AvgPool1d(4, 3, 2, ceil_mode=True, count_include_pad=False),
+          (1, 2, 9)),
     layer("MaxUnpool2d", lambda nn: pool_then_unpool(nn, nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)),
           (2, 3, 4, 6)),
     layer("MaxUnpool2d-output-size", lambda nn: pool_then_unpool(nn, nn.MaxPool2d(3, 2, 1, return_indices=True),
@@ -73,8 +74,9 @@ LAYERS = [
     layer("PixelUnshuffle", lambda nn: nn.PixelUnshuffle(2), (1, 2, 4, 6)),
     layer("Unflatten", lambda nn: nn.Unflatten(1, (2, 3)), (4, 6)),
     layer("Unflatten-negative", lambda nn: nn.Unflatten(-1, (2, -1)), (3, 2, 8)),
-    layer("decoder", lambda nn: nn.Sequential(nn.ConvTranspose2d(4, 3, 2, stride=2), nn.ReLU(), nn.Upsample(scale_factor=2),
-                                              nn.ReflectionPad2d(1), nn.Conv2d(3, 2, 3), nn.PixelShuffle(1)),
+    layer("decoder", lambda nn: nn.Sequential(nn.ConvTranspose2d(4, 3, 2, stride=2), nn.ReLU(),
+                                              nn.Upsample(scale_factor=2), nn.ReflectionPad2d(1), nn.Conv2d(3, 2, 3),
+                                              nn.PixelShuffle(1)),
           (2, 4, 2, 2)),
 ]
 DTYPES = ["float32", "float64"]

@@ -17,7 +17,8 @@ CASES = [
     ("rrelu-eval-prelu", lambda x: F.rrelu(x) + F.prelu(x, minigrad.full((3,), 0.3, dtype=x.dtype, device=x.device))),
     ("norms", lambda x: F.layer_norm(x, (4, 5)) + F.group_norm(x, 3) + F.instance_norm(x)
      + F.local_response_norm(x, 2)),
-    ("conv1d-pool1d", lambda x: F.max_pool1d(F.conv1d(x[:, :, 0], minigrad.ones(2, 3, 2, dtype=x.dtype, device=x.device)), 2)),
+    ("conv1d-pool1d", lambda x: F.max_pool1d(F.conv1d(x[:, :, 0], minigrad.ones(2, 3, 2, dtype=x.dtype,
+                                                                               device=x.device)), 2)),
     ("unpool", lambda x: F.max_unpool2d(*F.max_pool2d(x[..., :4], 2, return_indices=True), 2)),
     ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear").sum() + F.interpolate(
         x, size=(3, 7), mode="bicubic").sum() + F.interpolate(x, scale_factor=2).sum()),

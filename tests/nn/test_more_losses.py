@@ -63,12 +63,13 @@ def losses(reduction):
         layer(f"PoissonNLLLoss-{reduction}", lambda nn: nn.PoissonNLLLoss(**r), (4, 3), extra=counts),
         layer(f"PoissonNLLLoss-rates-full-{reduction}", lambda nn: nn.PoissonNLLLoss(False, True, **r), (4, 3),
               extra=counts, positive=True),
-        layer(f"GaussianNLLLoss-{reduction}", lambda nn: adapted(nn, nn.GaussianNLLLoss(**r), lambda x, v, t: (x, t, v)),
-              (4, 3), (4, 3), extra=counts, positive=True),
-        layer(f"MarginRankingLoss-{reduction}", lambda nn: nn.MarginRankingLoss(0.3, **r), (4,), (4,), extra=lambda lib: (
-            signs(lib),)),
-        layer(f"HingeEmbeddingLoss-{reduction}", lambda nn: nn.HingeEmbeddingLoss(0.8, **r), (4,), extra=lambda lib: (
-            signs(lib),), positive=True),
+        layer(f"GaussianNLLLoss-{reduction}",
+              lambda nn: adapted(nn, nn.GaussianNLLLoss(**r), lambda x, v, t: (x, t, v)), (4, 3), (4, 3),
+              extra=counts, positive=True),
+        layer(f"MarginRankingLoss-{reduction}", lambda nn: nn.MarginRankingLoss(0.3, **r), (4,), (4,),
+              extra=signs),
+        layer(f"HingeEmbeddingLoss-{reduction}", lambda nn: nn.HingeEmbeddingLoss(0.8, **r), (4,), extra=signs,
+              positive=True),
         layer(f"SoftMarginLoss-{reduction}", lambda nn: nn.SoftMarginLoss(**r), (4,), extra=lambda lib: (signs(lib),)),
         layer(f"MultiLabelMarginLoss-{reduction}", lambda nn: nn.MultiLabelMarginLoss(**r), (4, 4),
               extra=lambda lib: (multilabels(lib),)),
@@ -91,8 +92,8 @@ LAYERS = [entry for reduction in REDUCTIONS for entry in losses(reduction)] + [
         x, t, v)), (4, 3), (4, 1), extra=counts, positive=True),
     layer("GaussianNLLLoss-var-one-fewer-dim", lambda nn: adapted(nn, nn.GaussianNLLLoss(eps=0.3), lambda x, v, t: (
         x, t, v)), (4, 3), (4,), extra=counts, positive=True),
-    layer("MultiMarginLoss-p2-weight", lambda nn: nn.MultiMarginLoss(p=2, margin=0.7, weight=nn.Parameter(
-        minigrad_or_torch(nn).tensor([0.5, 1.0, 2.0]), requires_grad=False)), (4, 3), extra=lambda lib: (classes(lib),)),
+    layer("MultiMarginLoss-p2-weight", lambda nn: nn.MultiMarginLoss(
+        p=2, margin=0.7, weight=minigrad_or_torch(nn).tensor([0.5, 1.0, 2.0])), (4, 3), extra=classes),
     layer("MultiMarginLoss-one-sample", lambda nn: nn.MultiMarginLoss(), (3,), extra=lambda lib: (lib.tensor(1),)),
     layer("MultiLabelMarginLoss-one-sample", lambda nn: nn.MultiLabelMarginLoss(), (4,),
           extra=lambda lib: (lib.tensor([3, 0, -1, 1]),)),
@@ -171,7 +172,8 @@ FUNCTIONAL = [
          Arg(4, 3, kind="pos")),
     case("gaussian_nll_loss", lambda T, x, y, v: F(T).gaussian_nll_loss(x, y, v, full=True), Arg(4, 3), Arg(4, 3),
          Arg(4, 3, kind="pos")),
-    case("kl_div/batchmean", lambda T, x, y: F(T).kl_div(x, y, reduction="batchmean"), Arg(4, 3), Arg(4, 3, kind="prob")),
+    case("kl_div/batchmean", lambda T, x, y: F(T).kl_div(x, y, reduction="batchmean"), Arg(4, 3),
+         Arg(4, 3, kind="prob")),
     case("kl_div/log-target", lambda T, x, y: F(T).kl_div(x, y, reduction="sum", log_target=True), Arg(4, 3),
          Arg(4, 3)),
     case("margin_ranking_loss", lambda T, a, b: F(T).margin_ranking_loss(a, b, signs(T), 0.1), Arg(4), Arg(4)),
