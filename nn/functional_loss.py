@@ -51,8 +51,10 @@ def _check_targets(input, target, name):  # noqa: A002
                          f"got {tuple(target.shape)}")
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  # noqa: A002
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
+             reduction="mean"):
     """-input[i, target[i]] * weight[target[i]], averaged over the weights of the counted rows."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_targets(input, target, "nll_loss")
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -72,10 +74,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     return losses
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
-                  label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
+                  reduction="mean", label_smoothing=0.0):
     """log_softmax over the class axis 1, then NLL (class-index targets) or -sum(p * log q)
     (probability targets, same shape as the input); ``label_smoothing`` mixes in the uniform target."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
@@ -83,7 +86,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     classes = input.shape[class_dim]
     if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
         return _soft_cross_entropy(log_probs, target, weight, reduction, label_smoothing, class_dim)
-    loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
+    loss = nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
         return loss
     shape = [1] * input.ndim
@@ -128,9 +131,13 @@ def _warn_if_broadcast(input, target):  # noqa: A002
                       f"Please ensure they have the same size.", stacklevel=3)
 
 
-def mse_loss(input, target, reduction="mean"):  # noqa: A002
-    """(input - target)^2, reduced."""
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
+    """(input - target)^2, reduced; with ``weight`` each element is scaled and 'mean' divides by
+    the sum of the weights."""
     _warn_if_broadcast(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted(minigrad.broadcast_tensors(input, target), lambda d: d * d, weight, reduction)
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     dtype = minigrad.dtypes.result_type(input, target)
@@ -157,15 +164,33 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(losses, reduction)
 
 
-def l1_loss(input, target, reduction="mean"):  # noqa: A002
-    """|input - target|, reduced."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):  # noqa: A002
+    """|input - target|, reduced; ``weight`` as in :func:`mse_loss`."""
     _warn_if_broadcast(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted(minigrad.broadcast_tensors(input, target), lambda d: d.abs(), weight, reduction)
     return _reduce((input - target).abs(), reduction)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):  # noqa: A002
+def _weighted(pair, error, weight, reduction):
+    """PyTorch's weighted regression losses: error(input - target) * weight, and 'mean' is the
+    weighted mean."""
+    input, target = pair  # noqa: A001
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    losses = error(input - target) * weight
+    if reduction == "mean":
+        return losses.sum() / weight.sum()
+    if reduction not in ("none", "sum"):
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return losses.sum() if reduction == "sum" else losses
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):  # noqa: A002
     """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (Huber-like)."""
     _warn_if_broadcast(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     difference = (input - target).abs()
@@ -175,8 +200,10 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):  # noqa: A002
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa: A002
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                         reduction="mean"):
     """-(t log x + (1 - t) log(1 - x)), each log clamped at -100 as PyTorch does."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_same_shape(input, target, "binary_cross_entropy")
     values = input.array
     if values.size and not bool(((values >= 0) & (values <= 1)).all()):
@@ -187,8 +214,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):  # noqa: A002
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                                     reduction="mean", pos_weight=None):
     """BCE on sigmoid(x), computed stably as (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
     log_sigmoid = loss_ops.LogSigmoid.apply(input)
     if pos_weight is not None:

@@ -158,6 +158,29 @@ def test_deprecated_size_average_and_reduce(name, size_average, reduce):
     assert ours.reduction == theirs.reduction
 
 
+LEGACY_FUNCTIONAL = [
+    ("nll_loss", lambda lib, x, t: lib.nn.functional.nll_loss(x.log_softmax(1), t, None, False)),
+    ("cross_entropy", lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, None, None, -100, False)),
+    ("mse_loss", lambda lib, x, t: lib.nn.functional.mse_loss(x, x.flip(0), False)),
+    ("l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, x.flip(0), True, False)),
+    ("smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, x.flip(0), None, False)),
+    ("binary_cross_entropy", lambda lib, x, t: lib.nn.functional.binary_cross_entropy(x.sigmoid(), x.flip(0).sigmoid(),
+                                                                                      None, False)),
+    ("binary_cross_entropy_with_logits", lambda lib, x, t: lib.nn.functional.binary_cross_entropy_with_logits(
+        x, x.flip(0).sigmoid(), None, None, False)),
+    ("multi_margin_loss", lambda lib, x, t: lib.nn.functional.multi_margin_loss(x, t, 1, 1.0, None, False)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")
+@pytest.mark.parametrize("call", [pytest.param(c, id=name) for name, c in LEGACY_FUNCTIONAL])
+def test_functional_forms_take_the_legacy_arguments_in_torchs_places(call):
+    def scenario(lib):
+        x = lib.linspace(-1, 1, 12).reshape(4, 3)
+        return {"loss": call(lib, x, lib.tensor([0, 2, 1, 1]))}
+    assert_same_observations(scenario)
+
+
 def F(T):  # noqa: N802 - the usual alias of nn.functional
     return T.nn.functional
 
@@ -167,6 +190,10 @@ FUNCTIONAL = [
     case("huber_loss", lambda T, x, y: F(T).huber_loss(x, y, delta=0.4), Arg(3, 4), Arg(3, 4)),
     case("huber_loss/weight", lambda T, x, y, w: F(T).huber_loss(x, y, "sum", 0.5, w), Arg(3, 4), Arg(3, 4),
          Arg(3, 4, kind="pos")),
+    case("mse_loss/weight", lambda T, x, y, w: F(T).mse_loss(x, y, weight=w), Arg(3, 4), Arg(3, 4),
+         Arg(3, 4, kind="pos")),
+    case("l1_loss/weight", lambda T, x, y, w: F(T).l1_loss(x, y, reduction="sum", weight=w), Arg(3, 4, kind="offgrid"),
+         Arg(3, 4, grad=False), Arg(3, 4, kind="pos")),
     case("poisson_nll_loss", lambda T, x: F(T).poisson_nll_loss(x, counts(T)[:3]), Arg(3, 3)),
     case("poisson_nll_loss/rates-full", lambda T, x: F(T).poisson_nll_loss(x, counts(T), False, True, reduction="sum"),
          Arg(4, 3, kind="pos")),
@@ -264,6 +291,9 @@ ERRORS = [
     ("margin_ranking-reduction", lambda lib: lib.nn.functional.margin_ranking_loss(lib.ones(3), lib.ones(3),
                                                                                   lib.ones(3), reduction="x")),
     ("poisson-reduction", lambda lib: lib.nn.functional.poisson_nll_loss(lib.ones(3), lib.ones(3), reduction="x")),
+    ("mse-weight-size", lambda lib: lib.nn.functional.mse_loss(lib.ones(3), lib.ones(3), weight=lib.ones(2))),
+    ("l1-weight-reduction", lambda lib: lib.nn.functional.l1_loss(lib.ones(3), lib.ones(3), reduction="x",
+                                                                 weight=lib.ones(3))),
 ]
 
 
