@@ -1,8 +1,10 @@
 """``nn.functional``: the stateless forms of the layers (``F.relu``, ``F.conv2d``, ``F.cross_entropy``...).
 
-Every function checks its arguments here, in the user's terms, and computes with the ops of
-``minigrad.ops`` (convolution and pooling are in ``nn.functional_conv`` / ``nn.functional_pool``,
-the losses in ``nn.functional_loss``).
+Every function checks its arguments in the user's terms and computes with the ops of
+``minigrad.ops`` or with differentiable functions. This module holds linear, embedding, padding
+and one-hot; the families live next to it and are all re-exported here: ``functional_activation``,
+``functional_conv``, ``functional_pool``, ``functional_norm``, ``functional_dropout``,
+``functional_upsample``, ``functional_loss``, ``functional_margin_loss``, ``functional_ctc``.
 """
 import minigrad
 from minigrad import Tensor
