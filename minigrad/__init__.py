@@ -51,6 +51,7 @@ from minigrad.functional.shapes import (atleast_1d, atleast_2d, broadcast_tensor
                                         moveaxis, narrow, permute, repeat_interleave, reshape, roll, select, split,
                                         squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril,
                                         triu, unbind, unflatten, unsqueeze, vstack)
+from minigrad.functional.special import erf
 from minigrad.functional.sorting import argsort, kthvalue, msort, sort, topk, unique
 from minigrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.printing import set_printoptions

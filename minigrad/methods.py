@@ -10,7 +10,7 @@ from minigrad.autograd.differentiate import backward
 from minigrad.engine import Tensor, _initialize
 from minigrad.functional import activation, arithmetic as ar, conversion as cv, indexing as ix, inplace as ip
 from minigrad.functional import building as bd, linalg as la, pointwise as pw, reductions as rd, shapes as sh
-from minigrad.functional import sorting as so
+from minigrad.functional import sorting as so, special
 from minigrad.printing import tensor_repr
 
 
@@ -125,7 +125,7 @@ METHODS = {
     "isfinite": ar.isfinite, "isclose": ar.isclose, "allclose": ar.allclose, "equal": ar.equal,
     "softmax": activation.softmax, "log_softmax": activation.log_softmax,
     "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot, "logaddexp": pw.logaddexp, "logit": pw.logit,
-    "xlogy": pw.xlogy,
+    "xlogy": pw.xlogy, "erf": special.erf,
     # reductions
     "sum": rd.sum, "mean": rd.mean, "var": rd.var, "std": rd.std, "max": rd.max, "min": rd.min, "amax": rd.amax,
     "amin": rd.amin, "aminmax": rd.aminmax, "argmax": rd.argmax, "argmin": rd.argmin, "logsumexp": rd.logsumexp,
