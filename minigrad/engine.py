@@ -23,7 +23,8 @@ import numpy
 from minigrad import dtypes
 from minigrad.backend import array_module, device as Device, device_of, get_default_device, move
 from minigrad.grad_mode import enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
-from minigrad.hooks import HookHandle, RetainGrad, check_finite, run_leaf_hooks, run_output_hooks
+from minigrad.hooks import (HookHandle, RetainGrad, check_finite, run_leaf_hooks, run_output_hooks,
+                            run_post_hooks)
 from minigrad.size import Size
 from minigrad.view_history import link_view, sync_view
 
@@ -321,6 +322,20 @@ class Node:
     @property
     def needs_input_grad(self):
         return tuple(node is not None for node, _ in self._edges)
+
+    _post_hooks = None  # PyTorch's Node.register_hook: hook(grad_inputs, grad_outputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; a returned tuple
+        replaces the gradients it passes on. Returns a handle with ``remove()``."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return HookHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node's backward; a returned tuple replaces them."""
+        return self.add_output_hook(None, hook)
 
     def add_output_hook(self, output_nr, hook):
         if self._hooks is None:
@@ -654,6 +669,8 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
                     node.accumulate(grads[0], math.records)
                 continue
             input_grads = node.apply_backward(grads, math)
+            if node._post_hooks:
+                input_grads = run_post_hooks(node, input_grads, grads, math)
             if anomaly:
                 check_finite(node, input_grads)
             if not retain_graph:

@@ -164,7 +164,7 @@ INPLACE = {name: getattr(ip, name) for name in (
     "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "logical_and_",
     "logical_or_", "logical_xor_", "logical_not_", "masked_scatter_", "nan_to_num_", "fmod_", "exp2_", "log2_",
     "log10_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "arcsin_", "arccos_", "arctan_", "atan2_", "hypot_",
-    "logit_", "xlogy_")}
+    "logit_", "xlogy_", "unsqueeze_", "squeeze_", "t_", "transpose_", "swapaxes_", "swapdims_")}
 INPLACE["arctan2_"] = ip.atan2_
 INPLACE["subtract_"], INPLACE["multiply_"], INPLACE["divide_"] = ip.sub_, ip.mul_, ip.div_
 

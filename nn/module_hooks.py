@@ -192,7 +192,7 @@ def hook_output_node(module, hooks, inputs, result):
     if node is None:
         return
     for hook in hooks:
-        _add_post_hook(node, lambda grad_input, grad_output, hook=hook: hook(module, grad_input, grad_output))
+        node.register_hook(lambda grad_input, grad_output, hook=hook: hook(module, grad_input, grad_output))
     problem = _missing_gradients(inputs, result, node)
     if problem:
         warnings.warn(problem, FutureWarning, stacklevel=3)
@@ -222,29 +222,3 @@ def _missing_gradients(inputs, result, node):
                 "will be removed in future versions. This hook will be missing some grad_input. Please use "
                 "register_full_backward_hook to get the documented behavior.")
     return None
-
-
-def _add_post_hook(node, hook):
-    """Run ``hook(grad_inputs, grad_outputs)`` after ``node``'s backward; a returned tuple replaces
-    its input gradients (PyTorch's ``Node.register_hook``). The engine has no post-hooks, so the
-    node's ``apply_backward`` is wrapped, on this node only."""
-    hooks = node.__dict__.get("_post_hooks")
-    if hooks is None:
-        hooks = node._post_hooks = []
-        compute = node.apply_backward
-
-        def apply_backward(grads, math):
-            grad_inputs = list(compute(grads, math))
-            outputs = tuple(None if g is None else math.as_tensor(g) for g in grads)
-            for each in hooks:
-                result = each(tuple(None if g is None else math.as_tensor(g) for g in grad_inputs), outputs)
-                if result is None:
-                    continue
-                if len(result) != len(grad_inputs):
-                    raise RuntimeError(f"hook '{getattr(each, '__name__', 'hook')}' has returned an incorrect number "
-                                       f"of values (got {len(result)}, but expected {len(grad_inputs)})")
-                grad_inputs = [None if g is None else math.from_tensor(g) for g in result]
-            return grad_inputs
-
-        node.apply_backward = apply_backward
-    hooks.append(hook)
