@@ -9,6 +9,21 @@ from nn.module import Module
 from nn.parameter import Parameter
 
 
+def _add_scale_and_shift(module, shape, affine, bias, device, dtype):
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where left out."""
+    module.register_parameter(
+        "weight", Parameter(minigrad.ones(shape, device=device, dtype=dtype)) if affine else None)
+    module.register_parameter(
+        "bias", Parameter(minigrad.zeros(shape, device=device, dtype=dtype)) if affine and bias else None)
+
+
+def _reset_scale_and_shift(module):
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Per-channel affine parameters (``weight`` ones, ``bias`` zeros) and, when
     ``track_running_stats``, the buffers running_mean, running_var and num_batches_tracked."""
@@ -18,14 +33,7 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats, self.use_bias = affine, track_running_stats, affine and bias
-        if affine:
-            self.weight = Parameter(minigrad.ones(num_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if self.use_bias:
-            self.bias = Parameter(minigrad.zeros(num_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_scale_and_shift(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", minigrad.zeros(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", minigrad.ones(num_features, device=device, dtype=dtype))
@@ -40,10 +48,7 @@ class _NormBase(Module):
             self.running_mean.zero_()
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
-        if self.affine:
-            init.ones_(self.weight)
-        if self.use_bias:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -146,22 +151,10 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(minigrad.empty(self.normalized_shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(minigrad.empty(self.normalized_shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_scale_and_shift(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):  # noqa: A002 - PyTorch's name
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -179,22 +172,10 @@ class GroupNorm(Module):
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(minigrad.empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(minigrad.empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_scale_and_shift(self, num_channels, affine, bias, device, dtype)
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):  # noqa: A002
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
