@@ -1,0 +1,120 @@
+"""Start each measurement in a fresh process, one library per process, and keep the machine's
+other load out of the figures.
+
+Method: for every row, rounds of two processes (minigrad alone, then PyTorch alone, the order
+alternating from round to round); each process reports the median of its timed calls after
+a warm-up; the row keeps the best (lowest) of those per-process medians for each library.
+Before each process the runner waits for the machine to be quiet, and afterwards it measures
+how much CPU other processes took while ours ran (from /proc/stat, less the child's own CPU
+time); a process that shared the cores is run again, and the load it saw is recorded.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_ROOT = Path(__file__).resolve().parents[1]  # the checkout that holds this bench package
+QUIET = 0.10        # other processes may use at most this share of all cores during a measurement
+PATIENCE_S = 120.0  # how long to wait for a quiet machine before measuring anyway (and saying so)
+RETRIES = 3         # runs of one process at most, when others kept the machine busy
+
+
+@dataclass
+class Settings:
+    """How the child processes run: the engine's checkout, the thread variables, the rounds."""
+    engine_root: Path = BENCH_ROOT
+    threads: int = None     # None: leave the thread variables as they are (both libraries use every core)
+    rounds: int = 3
+    child_options: list = field(default_factory=list)  # e.g. ["--min-seconds", "0.2"]
+
+    def environment(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(self.engine_root), str(BENCH_ROOT)]))
+        if self.threads is not None:
+            for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+                env[name] = str(self.threads)
+        return env
+
+
+def _cpu_counters():
+    """(busy seconds, all seconds) of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
+def machine_load(window=0.5):
+    """Share of all cores busy over ``window`` seconds (0 to 1)."""
+    busy0, total0 = _cpu_counters()
+    time.sleep(window)
+    busy1, total1 = _cpu_counters()
+    return (busy1 - busy0) / max(total1 - total0, 1e-9)
+
+
+def wait_for_quiet(limit=QUIET, patience=PATIENCE_S):
+    """Wait until other processes leave the cores alone; returns the last load seen."""
+    deadline = time.monotonic() + patience
+    load = machine_load()
+    while load > limit and time.monotonic() < deadline:
+        load = machine_load(1.0)
+    return load
+
+
+def run_process(command, settings, cwd=None):
+    """Run ``command`` once; returns (stdout lines with their times since start, wall seconds,
+    the share of all cores that other processes used meanwhile)."""
+    wait_for_quiet()
+    busy0, total0 = _cpu_counters()
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=settings.environment(), cwd=cwd)
+    lines = [(time.perf_counter() - started, line.rstrip("\n")) for line in child.stdout]
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    error = child.stderr.read()
+    child.stdout.close()
+    child.stderr.close()
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {child.returncode}:\n{error[-2000:]}")
+    busy1, total1 = _cpu_counters()
+    others = (busy1 - busy0) - (usage.ru_utime + usage.ru_stime)
+    return lines, wall, max(others, 0.0) / max(total1 - total0, 1e-9)
+
+
+def least_disturbed(command, settings, cwd=None):
+    """``run_process`` again while other processes took more than QUIET of the machine."""
+    best = None
+    for _ in range(RETRIES):
+        result = run_process(command, settings, cwd)
+        if best is None or result[2] < best[2]:
+            best = result
+        if result[2] <= QUIET:
+            break
+    return best
+
+
+def run_case(module, library, variant, settings):
+    """One fresh process of ``bench.<module>`` for ``library``; its JSON report plus the
+    other load it saw."""
+    command = [sys.executable, "-P", "-m", f"bench.{module}", "--library", library, "--variant", variant,
+               *settings.child_options]
+    lines, wall, others = least_disturbed(command, settings)
+    result = json.loads(lines[-1][1])
+    result.update(wall_s=wall, other_load=others)
+    return result
+
+
+def alternating(measure, rounds, libraries=("minigrad", "torch")):
+    """``measure(library)`` for each library, ``rounds`` times, the order swapped every round."""
+    results = {library: [] for library in libraries}
+    for round_index in range(rounds):
+        order = libraries if round_index % 2 == 0 else tuple(reversed(libraries))
+        for library in order:
+            results[library].append(measure(library))
+    return results
