@@ -22,17 +22,30 @@ PATIENCE_S = 120.0  # how long to wait for a quiet machine before measuring anyw
 RETRIES = 3         # runs of one process at most, when others kept the machine busy
 
 
+@dataclass(frozen=True)
+class Participant:
+    """Who runs in a child process: ``library`` ("minigrad" or "torch") imported from the
+    checkout ``engine_root`` (another commit's tree measures an older engine)."""
+    name: str
+    library: str
+    engine_root: Path = BENCH_ROOT
+
+
 @dataclass
 class Settings:
-    """How the child processes run: the engine's checkout, the thread variables, the rounds."""
-    engine_root: Path = BENCH_ROOT
+    """How the child processes run: thread variables, rounds, and the quiet-machine guard."""
     threads: int = None     # None: leave the thread variables as they are (both libraries use every core)
     rounds: int = 3
     child_options: list = field(default_factory=list)  # e.g. ["--min-seconds", "0.2"]
+    quiet: float = QUIET
+    patience: float = PATIENCE_S
+    retries: int = RETRIES
 
-    def environment(self):
+    def environment(self, participant):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(self.engine_root), str(BENCH_ROOT)]))
+        # the engine first, then this checkout for the bench package (the child runs with -P,
+        # so the working folder adds nothing of its own)
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(participant.engine_root), str(BENCH_ROOT)]))
         if self.threads is not None:
             for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
                 env[name] = str(self.threads)
@@ -65,14 +78,14 @@ def wait_for_quiet(limit=QUIET, patience=PATIENCE_S):
     return load
 
 
-def run_process(command, settings, cwd=None):
+def run_process(command, env, settings, cwd=None):
     """Run ``command`` once; returns (stdout lines with their times since start, wall seconds,
     the share of all cores that other processes used meanwhile)."""
-    wait_for_quiet()
+    wait_for_quiet(settings.quiet, settings.patience)
     busy0, total0 = _cpu_counters()
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=settings.environment(), cwd=cwd)
+                             env=env, cwd=cwd)
     lines = [(time.perf_counter() - started, line.rstrip("\n")) for line in child.stdout]
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
@@ -87,34 +100,36 @@ def run_process(command, settings, cwd=None):
     return lines, wall, max(others, 0.0) / max(total1 - total0, 1e-9)
 
 
-def least_disturbed(command, settings, cwd=None):
-    """``run_process`` again while other processes took more than QUIET of the machine."""
+def least_disturbed(command, env, settings, cwd=None):
+    """``run_process`` again while other processes took more than ``settings.quiet`` of the
+    machine (at most ``settings.retries`` runs); the least disturbed run is kept."""
     best = None
-    for _ in range(RETRIES):
-        result = run_process(command, settings, cwd)
+    for _ in range(max(settings.retries, 1)):
+        result = run_process(command, env, settings, cwd)
         if best is None or result[2] < best[2]:
             best = result
-        if result[2] <= QUIET:
+        if result[2] <= settings.quiet:
             break
     return best
 
 
-def run_case(module, library, variant, settings):
-    """One fresh process of ``bench.<module>`` for ``library``; its JSON report plus the
+def run_case(module, participant, variant, settings):
+    """One fresh process of ``bench.<module>`` for ``participant``; its JSON report plus the
     other load it saw."""
-    command = [sys.executable, "-P", "-m", f"bench.{module}", "--library", library, "--variant", variant,
-               *settings.child_options]
-    lines, wall, others = least_disturbed(command, settings)
+    command = [sys.executable, "-P", "-m", f"bench.{module}", "--library", participant.library,
+               "--variant", variant, *settings.child_options]
+    lines, wall, others = least_disturbed(command, settings.environment(participant), settings)
     result = json.loads(lines[-1][1])
     result.update(wall_s=wall, other_load=others)
     return result
 
 
-def alternating(measure, rounds, libraries=("minigrad", "torch")):
-    """``measure(library)`` for each library, ``rounds`` times, the order swapped every round."""
-    results = {library: [] for library in libraries}
+def alternating(measure, participants, rounds):
+    """``measure(participant)`` for each participant, ``rounds`` times, the order reversed
+    every other round; returns {participant name: [result per round]}."""
+    results = {participant.name: [] for participant in participants}
     for round_index in range(rounds):
-        order = libraries if round_index % 2 == 0 else tuple(reversed(libraries))
-        for library in order:
-            results[library].append(measure(library))
+        order = participants if round_index % 2 == 0 else tuple(reversed(participants))
+        for participant in order:
+            results[participant.name].append(measure(participant))
     return results
