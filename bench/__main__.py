@@ -103,7 +103,8 @@ def summary(results):
     values = [result["value"] for result in results]
     extra = {key: value for key, value in results[0].items()
              if key in ("gflops", "first_epoch_s", "total_s", "options")}
-    return {"best": min(values), "medians": values, "other_load": max(r["other_load"] for r in results),
+    loads = [r["other_load"] for r in results if r.get("other_load") is not None]  # none for peak memory
+    return {"best": min(values), "medians": values, "other_load": max(loads) if loads else None,
             "threads": results[0].get("threads"), "extra": extra}
 
 

@@ -25,8 +25,8 @@ def main(argv=None):
         import minigrad as lib
     else:
         import torch as lib
-    seconds, samples = median_seconds(lambda: chain(lib), args.warmup, args.min_repeats, args.min_seconds)
-    report(args, seconds / CHAIN, samples, extra={"ops": CHAIN})
+    seconds, samples, load = median_seconds(lambda: chain(lib), args.warmup, args.min_repeats, args.min_seconds)
+    report(args, seconds / CHAIN, samples, load, extra={"ops": CHAIN})
     return 0
 
 

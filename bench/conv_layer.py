@@ -36,10 +36,10 @@ def convolution(library, variant):
 
 def main(argv=None):
     args = case_parser(__doc__.splitlines()[0], VARIANTS).parse_args(argv)
-    seconds, samples = median_seconds(convolution(args.library, args.variant), args.warmup, args.min_repeats,
-                                      args.min_seconds)
+    seconds, samples, load = median_seconds(convolution(args.library, args.variant), args.warmup,
+                                            args.min_repeats, args.min_seconds)
     flops = FLOPS * (3 if args.variant == "fwd+bwd" else 1)
-    report(args, seconds, samples, extra={"gflops": flops / seconds / 1e9})
+    report(args, seconds, samples, load, extra={"gflops": flops / seconds / 1e9})
     return 0
 
 

@@ -5,7 +5,7 @@ import sys
 
 import numpy
 
-from bench.measure import case_parser, median_seconds, report
+from bench.measure import case_parser, median_seconds, peak_memory_mb, report
 
 VARIANTS = {"batch16": 16, "batch64": 64, "batch256": 256, "peak-memory": 256}
 MEMORY_STEPS = 20
@@ -64,11 +64,9 @@ def main(argv=None):
     if args.variant == "peak-memory":
         for _ in range(MEMORY_STEPS):
             step()
-        from bench.measure import peak_memory_mb
         report(args, peak_memory_mb(), unit="MB", extra={"steps": MEMORY_STEPS})
     else:
-        seconds, samples = median_seconds(step, args.warmup, args.min_repeats, args.min_seconds)
-        report(args, seconds, samples)
+        report(args, *median_seconds(step, args.warmup, args.min_repeats, args.min_seconds))
     return 0
 
 

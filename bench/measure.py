@@ -28,18 +28,44 @@ def case_parser(description, variants):
     return parser
 
 
+def cpu_counters():
+    """(busy seconds, all seconds) of the whole machine since boot, summed over its cores."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
+class OtherLoad:
+    """The share of all cores that other processes kept busy between enter and exit: the
+    machine's busy time less this process's own CPU time (all its threads)."""
+
+    def __enter__(self):
+        self.start = cpu_counters(), time.process_time()
+        return self
+
+    def __exit__(self, *exc_info):
+        (busy0, total0), own0 = self.start
+        (busy1, total1), own1 = cpu_counters(), time.process_time()
+        self.share = max((busy1 - busy0) - (own1 - own0), 0.0) / max(total1 - total0, 1e-9)
+        return False
+
+
 def median_seconds(fn, warmup=3, min_repeats=10, min_seconds=1.0, max_repeats=1000):
-    """Median wall time of ``fn()`` and the samples: ``warmup`` untimed calls, then at least
-    ``min_repeats`` timed calls and at least ``min_seconds`` of them (at most ``max_repeats``)."""
+    """Median wall time of ``fn()``, the samples, and the other load while timing: ``warmup``
+    untimed calls, then at least ``min_repeats`` timed calls and at least ``min_seconds`` of
+    them (at most ``max_repeats``)."""
     for _ in range(warmup):
         fn()
     samples, spent = [], 0.0
-    while len(samples) < max_repeats and (len(samples) < min_repeats or spent < min_seconds):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-        spent += samples[-1]
-    return statistics.median(samples), samples
+    with OtherLoad() as load:
+        while len(samples) < max_repeats and (len(samples) < min_repeats or spent < min_seconds):
+            started = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - started)
+            spent += samples[-1]
+    return statistics.median(samples), samples, load.share
 
 
 def peak_memory_mb():
@@ -82,9 +108,12 @@ def thread_facts(library):
     return facts
 
 
-def report(args, seconds, samples=(), unit="s", extra=None):
-    """Print the one JSON line the runner reads (the last line of stdout)."""
-    result = {"library": args.library, "variant": args.variant, "value": seconds, "unit": unit,
+def report(args, value, samples=(), other_load=None, unit="s", extra=None):
+    """Print the one JSON line the runner reads (the last line of stdout); ``other_load`` is
+    left out when nothing was timed (the runner then uses the whole process's)."""
+    result = {"library": args.library, "variant": args.variant, "value": value, "unit": unit,
               "samples": len(samples), "peak_memory_mb": peak_memory_mb(), "threads": thread_facts(args.library)}
+    if other_load is not None:
+        result["other_load"] = other_load
     result.update(extra or {})
     print(json.dumps(result), flush=True)

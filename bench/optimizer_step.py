@@ -30,9 +30,9 @@ def optimizer_step(library, name):
 
 def main(argv=None):
     args = case_parser(__doc__.splitlines()[0], CONFIGS).parse_args(argv)
-    seconds, samples = median_seconds(optimizer_step(args.library, args.variant), args.warmup,
-                                      args.min_repeats, args.min_seconds)
-    report(args, seconds, samples, extra={"options": CONFIGS[args.variant]})
+    seconds, samples, load = median_seconds(optimizer_step(args.library, args.variant), args.warmup,
+                                            args.min_repeats, args.min_seconds)
+    report(args, seconds, samples, load, extra={"options": CONFIGS[args.variant]})
     return 0
 
 

@@ -41,9 +41,8 @@ def layer_call(library, variant):
 
 def main(argv=None):
     args = case_parser(__doc__.splitlines()[0], VARIANTS).parse_args(argv)
-    seconds, samples = median_seconds(layer_call(args.library, args.variant), args.warmup, args.min_repeats,
-                                      args.min_seconds)
-    report(args, seconds, samples)
+    report(args, *median_seconds(layer_call(args.library, args.variant), args.warmup, args.min_repeats,
+                                 args.min_seconds))
     return 0
 
 

@@ -63,11 +63,11 @@ def table_line(row, record):
     ours, theirs, old = (row.shown(runs.get(name, {}).get("best")) for name in ("minigrad", "torch", "minigrad-old"))
     ratio, old_ratio = _ratio(ours, theirs), _ratio(old, theirs)
     met = "-" if row.target is None or ratio is None else ("yes" if ratio <= row.target else "**no**")
-    load = max((entry.get("other_load", 0.0) for entry in runs.values()), default=0.0)
+    loads = [entry["other_load"] for entry in runs.values() if entry.get("other_load") is not None]
     spreads = "/".join(_spread(runs.get(name)) for name in ("minigrad", "torch"))
     cells = [row.title, row.unit, _number(ours), _number(theirs), _number(ratio, 2),
              "-" if row.target is None else f"<= {row.target}", met, _number(old), _number(old_ratio, 2),
-             spreads, f"{load:.0%}", f"{record['method']}", record["date"]]
+             spreads, f"{max(loads):.0%}" if loads else "n/a", f"{record['method']}", record["date"]]
     return "| " + " | ".join(cells) + " |"
 
 

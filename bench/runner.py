@@ -12,9 +12,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.measure import cpu_counters
 
 BENCH_ROOT = Path(__file__).resolve().parents[1]  # the checkout that holds this bench package
 QUIET = 0.10        # other processes may use at most this share of all cores during a measurement
@@ -52,20 +55,11 @@ class Settings:
         return env
 
 
-def _cpu_counters():
-    """(busy seconds, all seconds) of the whole machine since boot, from /proc/stat."""
-    with open("/proc/stat") as stat:
-        fields = [int(value) for value in stat.readline().split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields) - idle) / ticks, sum(fields) / ticks
-
-
 def machine_load(window=0.5):
     """Share of all cores busy over ``window`` seconds (0 to 1)."""
-    busy0, total0 = _cpu_counters()
+    busy0, total0 = cpu_counters()
     time.sleep(window)
-    busy1, total1 = _cpu_counters()
+    busy1, total1 = cpu_counters()
     return (busy1 - busy0) / max(total1 - total0, 1e-9)
 
 
@@ -82,46 +76,51 @@ def run_process(command, env, settings, cwd=None):
     """Run ``command`` once; returns (stdout lines with their times since start, wall seconds,
     the share of all cores that other processes used meanwhile)."""
     wait_for_quiet(settings.quiet, settings.patience)
-    busy0, total0 = _cpu_counters()
+    busy0, total0 = cpu_counters()
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=env, cwd=cwd)
-    lines = [(time.perf_counter() - started, line.rstrip("\n")) for line in child.stdout]
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    error = child.stderr.read()
-    child.stdout.close()
-    child.stderr.close()
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed with status {child.returncode}:\n{error[-2000:]}")
-    busy1, total1 = _cpu_counters()
+    with tempfile.TemporaryFile("w+") as errors:  # a file, not a pipe: a chatty stderr cannot block the child
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=cwd)
+        lines = [(time.perf_counter() - started, line.rstrip("\n")) for line in child.stdout]
+        child.stdout.close()
+        _, status, usage = os.wait4(child.pid, 0)  # wait4, for the child's own CPU time
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed with status {child.returncode}:\n{errors.read()[-2000:]}")
+    busy1, total1 = cpu_counters()
     others = (busy1 - busy0) - (usage.ru_utime + usage.ru_stime)
     return lines, wall, max(others, 0.0) / max(total1 - total0, 1e-9)
 
 
-def least_disturbed(command, env, settings, cwd=None):
-    """``run_process`` again while other processes took more than ``settings.quiet`` of the
-    machine (at most ``settings.retries`` runs); the least disturbed run is kept."""
+def least_disturbed(run_once, settings):
+    """``run_once()`` (returning a result and the other load it saw) again while other
+    processes took more than ``settings.quiet`` of the machine, at most ``settings.retries``
+    times; the least disturbed result is kept."""
     best = None
     for _ in range(max(settings.retries, 1)):
-        result = run_process(command, env, settings, cwd)
-        if best is None or result[2] < best[2]:
-            best = result
-        if result[2] <= settings.quiet:
+        result, load = run_once()
+        if best is None or load < best[1]:
+            best = result, load
+        if load <= settings.quiet:
             break
-    return best
+    return best[0]
 
 
 def run_case(module, participant, variant, settings):
-    """One fresh process of ``bench.<module>`` for ``participant``; its JSON report plus the
-    other load it saw."""
+    """One fresh process of ``bench.<module>`` for ``participant``: its JSON report. The other
+    load that counts is the one the child saw while timing (its report's ``other_load``); a
+    case that times nothing (peak memory) is not run again."""
     command = [sys.executable, "-P", "-m", f"bench.{module}", "--library", participant.library,
                "--variant", variant, *settings.child_options]
-    lines, wall, others = least_disturbed(command, settings.environment(participant), settings)
-    result = json.loads(lines[-1][1])
-    result.update(wall_s=wall, other_load=others)
-    return result
+    env = settings.environment(participant)
+
+    def run_once():
+        lines, wall, _ = run_process(command, env, settings)
+        result = json.loads(lines[-1][1])
+        result["wall_s"] = wall
+        return result, result.get("other_load") or 0.0
+    return least_disturbed(run_once, settings)
 
 
 def alternating(measure, participants, rounds):

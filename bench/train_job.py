@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.runner import least_disturbed
+from bench.runner import least_disturbed, run_process
 
 VALID_PREFIX = "Valid:"
 
@@ -32,13 +32,18 @@ def epoch_times(lines):
 
 
 def measure(participant, settings, photos, epochs=10):
-    """One run of the job; the result has the same keys as a case's JSON report."""
-    with tempfile.TemporaryDirectory() as scratch:
-        lines, wall, others = least_disturbed(command(participant, photos, Path(scratch) / "out", epochs),
-                                              settings.environment(participant), settings, cwd=scratch)
-    later, stamps = epoch_times(lines)
-    if len(stamps) != epochs:
-        raise RuntimeError(f"{participant.name}: expected {epochs} validation lines, got {len(stamps)}")
-    return {"library": participant.library, "variant": f"{epochs} epochs", "unit": "s",
-            "value": statistics.median(later) if later else stamps[0], "first_epoch_s": stamps[0],
-            "total_s": wall, "samples": len(later), "other_load": others, "wall_s": wall}
+    """The job's least disturbed run (see runner.least_disturbed); the result has the keys of
+    a case's JSON report, ``value`` being the median epoch in seconds."""
+    env = settings.environment(participant)
+
+    def run_once():
+        with tempfile.TemporaryDirectory() as scratch:
+            lines, wall, load = run_process(command(participant, photos, Path(scratch) / "out", epochs), env,
+                                            settings, cwd=scratch)
+        later, stamps = epoch_times(lines)
+        if len(stamps) != epochs:
+            raise RuntimeError(f"{participant.name}: expected {epochs} validation lines, got {len(stamps)}")
+        return {"library": participant.library, "variant": f"{epochs} epochs", "unit": "s",
+                "value": statistics.median(later) if later else stamps[0], "first_epoch_s": stamps[0],
+                "total_s": wall, "samples": len(later), "other_load": load, "wall_s": wall}, load
+    return least_disturbed(run_once, settings)
