@@ -5,6 +5,7 @@ and rewrite bench/results.json and bench/RESULTS.md (rows not measured keep thei
     python -m bench --photos /path/to/RMB_data       # ... and the end-to-end job on those photos
     python -m bench --only lenet optim --rounds 5    # some rows (key prefixes), more rounds
     python -m bench --old-engine /tmp/old            # also minigrad from another checkout
+    python -m bench --render                         # only rewrite RESULTS.md from results.json
 """
 import argparse
 import datetime
@@ -41,6 +42,8 @@ def build_parser():
                         help="seconds to wait for a quiet machine before each process (default 120)")
     parser.add_argument("--retries", type=int, default=3,
                         help="runs of a process at most while other processes share the cores (default 3)")
+    parser.add_argument("--render", action="store_true",
+                        help="measure nothing: rewrite RESULTS.md from results.json")
     parser.add_argument("--results", type=Path, default=HERE,
                         help="folder for results.json and RESULTS.md (default: bench/)")
     return parser
@@ -104,7 +107,7 @@ def summary(results):
     extra = {key: value for key, value in results[0].items()
              if key in ("gflops", "first_epoch_s", "total_s", "options")}
     loads = [r["other_load"] for r in results if r.get("other_load") is not None]  # none for peak memory
-    return {"best": min(values), "medians": values, "other_load": max(loads) if loads else None,
+    return {"best": min(values), "medians": values, "other_load": max(loads) if loads else None, "loads": loads,
             "threads": results[0].get("threads"), "extra": extra}
 
 
@@ -116,6 +119,10 @@ def print_row(row, record):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.render:
+        results = report.load(args.results / "results.json")
+        (args.results / "RESULTS.md").write_text(report.markdown(results))
+        return 0
     try:
         rows = select(args.only)
     except ValueError as error:

@@ -11,19 +11,22 @@ Written by `python -m bench` from `bench/results.json`; where the time goes is i
 
 **Method.** Every figure comes from processes that run one library alone: for each row the
 runner starts `python -m bench.<case> --library minigrad|torch`, minigrad then PyTorch, the
-order reversed every other round, for the stated rounds. Each process makes a few untimed
+order reversed every other round, for the stated rounds. Each process makes three untimed
 calls, then times at least 10 calls and at least one second of them, and reports their median;
 a row keeps the best (lowest) per-process median of each library. `spread` is the largest
-per-process median over the smallest, a measure of the noise. Before each process the runner
-waits for the machine to be quiet, and afterwards measures the CPU that other processes took
-meanwhile (from /proc/stat, less the child's own CPU time); a process that shared the cores with
-more than 10% of them is run again (three tries at most, keeping the least disturbed one), and
-`other load` is the largest share seen among the processes kept. The end-to-end row runs the
-real command (`minigrad train --data PHOTOS`, data loading included) against
-`bench/torch_train.py` (the same recipe in PyTorch, on our data pipeline): an epoch is the time
-between two validation lines, the figure the median of epochs 2 to 10. The `old engine` columns
-are the same minigrad cases at the commit before the engine rewrite, measured in the same rounds.
-Nothing runs in one process with the other library (the former same-process mode is gone).
+per-process median over the smallest (noise between processes). Other sessions share this
+machine, so the runner waits for a quiet machine before each process, and each process measures
+the CPU time that other processes took while it timed (the machine's busy time from /proc/stat
+less its own CPU time, as a share of all cores); a process that saw more than 10% is run again,
+three tries at most, keeping the least disturbed; `other load` is the largest share among the
+processes kept. Threads are left to each library's default (both use every core) unless
+`--threads` sets OMP/MKL/OPENBLAS_NUM_THREADS for both; what each process saw is listed below.
+The end-to-end row runs the real command (`minigrad train --data PHOTOS`, data loading included)
+against `bench/torch_train.py` (the same recipe in PyTorch on our data pipeline): an epoch is
+the time between two validation lines, the figure the median of epochs 2 to 10 (the other load
+there is over the whole run). The `old engine` columns are minigrad at the commit before the
+engine rewrite, measured in the same rounds. Nothing runs in one process with the other library
+(the former same-process mode is gone: PyTorch's spinning threads slowed the other library).
 """
 
 
