@@ -3,30 +3,31 @@ import json
 import math
 
 from bench.rows import ROWS
+from bench.runner import QUIET
 
 HEADER = """# Benchmarks: minigrad against PyTorch (CPU)
 
 Written by `python -m bench` from `bench/results.json`; where the time goes is in
 [NOTES.md](NOTES.md). The ratio is minigrad / PyTorch (lower is better; for memory, peak MB).
 
-**Method.** Every figure comes from processes that run one library alone: for each row the
-runner starts `python -m bench.<case> --library minigrad|torch`, minigrad then PyTorch, the
-order reversed every other round, for the stated rounds. Each process makes three untimed
-calls, then times at least 10 calls and at least one second of them, and reports their median;
-a row keeps the best (lowest) per-process median of each library. `spread` is the largest
-per-process median over the smallest (noise between processes). Other sessions share this
-machine, so the runner waits for a quiet machine before each process, and each process measures
-the CPU time that other processes took while it timed (the machine's busy time from /proc/stat
-less its own CPU time, as a share of all cores); a process that saw more than 10% is run again,
-three tries at most, keeping the least disturbed; `other load` is the largest share among the
-processes kept. Threads are left to each library's default (both use every core) unless
-`--threads` sets OMP/MKL/OPENBLAS_NUM_THREADS for both; what each process saw is listed below.
-The end-to-end row runs the real command (`minigrad train --data PHOTOS`, data loading included)
-against `bench/torch_train.py` (the same recipe in PyTorch on our data pipeline): an epoch is
-the time between two validation lines, the figure the median of epochs 2 to 10 (the other load
-there is over the whole run). The `old engine` columns are minigrad at the commit before the
-engine rewrite, measured in the same rounds. Nothing runs in one process with the other library
-(the former same-process mode is gone: PyTorch's spinning threads slowed the other library).
+**Method.** Every figure comes from processes that run one library alone: for each row the runner
+starts `python -m bench.<case> --library minigrad|torch`, minigrad then PyTorch, the order reversed
+every other round, for the stated rounds. Each process makes three untimed calls, then times at
+least 10 calls and at least one second of them, and reports their median; a row keeps the best
+(lowest) per-process median of each library. `spread` is the largest per-process median over the
+smallest, among the undisturbed processes (the noise between processes). Other sessions share this
+machine, so the runner waits for a quiet machine before each process, and each process measures the
+CPU time that other processes took while it timed (the machine's busy time from /proc/stat less its
+own CPU time, as a share of all cores); a process that saw more than 10% is run again, three tries
+at most, keeping the least disturbed; `other load` is the largest share among the processes kept.
+Threads are left to each library's default (both use every core) unless `--threads` sets
+OMP/MKL/OPENBLAS_NUM_THREADS for both; what each process saw is listed below. The end-to-end row
+runs the real command (`minigrad train --data PHOTOS`, data loading included) against
+`bench/torch_train.py` (the same recipe in PyTorch on our data pipeline): an epoch is the time
+between two validation lines, the figure the median of epochs 2 to 10 (the other load there is over
+the whole run). The `old engine` columns are minigrad at the commit before the engine rewrite,
+measured in the same rounds. Nothing runs in one process with the other library (the former
+same-process mode is gone: PyTorch's spinning threads slowed the other library).
 """
 
 
@@ -53,10 +54,14 @@ def _ratio(ours, theirs):
     return None if ours is None or not theirs else ours / theirs
 
 
-def _spread(entry):
+def _spread(entry, quiet=QUIET):
+    """How far apart the per-process medians are, among the processes that ran undisturbed
+    (other load at most ``quiet``) when the loads were recorded."""
     if not entry or not entry.get("medians"):
         return "-"
-    medians = entry["medians"]
+    medians, loads = entry["medians"], entry.get("loads")
+    if loads and len(loads) == len(medians):
+        medians = [m for m, load in zip(medians, loads) if load <= quiet] or medians
     return f"{(max(medians) / min(medians) - 1) * 100:.0f}%" if min(medians) > 0 else "-"
 
 
