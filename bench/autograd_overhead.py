@@ -1,10 +1,11 @@
-"""Benchmark 4: autograd overhead. A chain of 1,000 small element-wise ops (16 floats each),
-forward and backward: time per op, minigrad against PyTorch."""
-from common import interleaved, print_rows, row
+"""Autograd overhead: a chain of 1,000 element-wise ops on 16 floats, forward and backward;
+the figure is the time per op."""
+import sys
 
-import minigrad
+from bench.measure import case_parser, median_seconds, report
 
 CHAIN = 1000
+VARIANTS = ("chain",)
 
 
 def chain(lib):
@@ -18,13 +19,16 @@ def chain(lib):
     y.sum().backward()
 
 
-def run(quick=False):
-    import torch
-    times = interleaved({"minigrad": lambda: chain(minigrad), "torch": lambda: chain(torch)},
-                        repeats=5 if quick else 15)
-    return [row(f"autograd: {CHAIN}-op chain, per op", times["minigrad"] / CHAIN, times["torch"] / CHAIN,
-                "forward + backward, 16 floats")]
+def main(argv=None):
+    args = case_parser(__doc__.splitlines()[0], VARIANTS).parse_args(argv)
+    if args.library == "minigrad":
+        import minigrad as lib
+    else:
+        import torch as lib
+    seconds, samples, load = median_seconds(lambda: chain(lib), args.warmup, args.min_repeats, args.min_seconds)
+    report(args, seconds / CHAIN, samples, load, extra={"ops": CHAIN})
+    return 0
 
 
 if __name__ == "__main__":
-    print_rows(run())
+    sys.exit(main())

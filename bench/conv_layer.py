@@ -1,49 +1,47 @@
-"""Benchmark 2: one larger convolution, 64 -> 64 channels, 3x3, padding 1, 32x32, batch 32,
-forward and backward; GFLOP/s reached next to NumPy's float32 matrix-product peak."""
-from common import interleaved, print_rows, row
+"""The larger convolution: 64 -> 64 channels, 3x3, padding 1, on (32, 64, 32, 32), forward and
+backward (``fwd+bwd``) or forward alone (``forward``)."""
+import sys
 
 import numpy
 
-import minigrad
-from nn import functional as F
+from bench.measure import case_parser, median_seconds, report
 
 N, C, H, W, K = 32, 64, 32, 32, 3
-FLOPS = 2 * N * C * H * W * C * K * K  # one forward product; backward does two of the same size
+FLOPS = 2 * N * C * H * W * C * K * K  # one forward product; the backward does two of that size
+VARIANTS = ("fwd+bwd", "forward")
 
 
-def matmul_peak():
-    a = numpy.random.default_rng(0).standard_normal((2048, 2048)).astype(numpy.float32)
-    seconds = interleaved({"matmul": lambda: a @ a}, repeats=5, warmup=1)["matmul"]
-    return 2 * 2048 ** 3 / seconds / 1e9
-
-
-def run(quick=False):
-    import torch
+def convolution(library, variant):
     rng = numpy.random.default_rng(0)
     x = rng.standard_normal((N, C, H, W)).astype(numpy.float32)
     w = (rng.standard_normal((C, C, K, K)) * 0.05).astype(numpy.float32)
     grad = rng.standard_normal((N, C, H, W)).astype(numpy.float32)
-    ours = [minigrad.tensor(x, requires_grad=True), minigrad.tensor(w, requires_grad=True), minigrad.tensor(grad)]
-    theirs = [torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True), torch.tensor(grad)]
+    if library == "minigrad":
+        import minigrad as lib
+        from nn.functional import conv2d
+    else:
+        import torch as lib
+        from torch.nn.functional import conv2d
+    if variant == "forward":
+        inputs, weight = lib.tensor(x), lib.tensor(w)
+        return lambda: conv2d(inputs, weight, padding=1)
+    inputs, weight = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+    upstream = lib.tensor(grad)
 
-    def forward_backward(lib_conv, inputs):
-        inputs[0].grad = inputs[1].grad = None
-        lib_conv(inputs[0], inputs[1], padding=1).backward(inputs[2])
+    def forward_backward():
+        inputs.grad = weight.grad = None
+        conv2d(inputs, weight, padding=1).backward(upstream)
+    return forward_backward
 
-    times = interleaved({"minigrad": lambda: forward_backward(F.conv2d, ours),
-                         "torch": lambda: forward_backward(torch.nn.functional.conv2d, theirs)},
-                        repeats=5 if quick else 15)
-    forward = interleaved({"minigrad": lambda: F.conv2d(ours[0].detach(), ours[1].detach(), padding=1),
-                           "torch": lambda: torch.nn.functional.conv2d(theirs[0].detach(), theirs[1].detach(),
-                                                                       padding=1)},
-                          repeats=5 if quick else 15)
-    peak = matmul_peak()
-    gflops = 3 * FLOPS / times["minigrad"] / 1e9
-    return [row("conv 64->64 3x3 pad 1, 32x32, batch 32: forward", forward["minigrad"], forward["torch"],
-                f"{FLOPS / forward['minigrad'] / 1e9:.0f} GFLOP/s"),
-            row("conv 64->64 3x3 pad 1, 32x32, batch 32: fwd+bwd", times["minigrad"], times["torch"],
-                f"{gflops:.0f} GFLOP/s; NumPy matmul peak {peak:.0f} GFLOP/s")]
+
+def main(argv=None):
+    args = case_parser(__doc__.splitlines()[0], VARIANTS).parse_args(argv)
+    seconds, samples, load = median_seconds(convolution(args.library, args.variant), args.warmup,
+                                            args.min_repeats, args.min_seconds)
+    flops = FLOPS * (3 if args.variant == "fwd+bwd" else 1)
+    report(args, seconds, samples, load, extra={"gflops": flops / seconds / 1e9})
+    return 0
 
 
 if __name__ == "__main__":
-    print_rows(run())
+    sys.exit(main())

@@ -13,6 +13,8 @@ SUBCOMMANDS = {
     "schedules": ("minigrad_app.commands.schedules", "the learning-rate curve of every scheduler"),
     "synth-rmb": ("minigrad_app.commands.synth_rmb", "draw synthetic RMB banknote photos"),
     "split": ("minigrad_app.commands.split", "split a folder of class folders into train/valid/test"),
+    "synthetic-to-real": ("minigrad_app.commands.synthetic_to_real",
+                          "a LeNet trained on synthetic notes, scored on real photos"),
     "samples": ("minigrad_app.commands.samples", "a PNG grid of synthetic notes next to real ones"),
     "curvature": ("minigrad_app.commands.curvature", "Hessian eigenvalues: the learning-rate limit 2/lambda, kappa, momentum"),
     "lr-find": ("minigrad_app.commands.lr_find", "LR range test: the loss while the learning rate grows"),
