@@ -1,11 +1,12 @@
-"""How well a LeNet trained only on synthetic notes (``minigrad train`` without ``--data``)
-tells real photos apart (the data issue's goal: at least 80%). An accuracy study, not a timing:
+"""``minigrad synthetic-to-real --photos DIR``: LeNet trained only on synthetic notes, scored on real photos.
+
+An accuracy study, not a timing (the data issue's goal: at least 80% on the real photos)::
 
     minigrad synthetic-to-real --photos /path/to/RMB_data [--seeds 1 2 3]
 
-For each seed: train with the tutorial's recipe on the synthetic notes, then score the last
-checkpoint on every photo under ``--photos`` (class folders 1/ and 100/). Prints one line per
-seed and writes ``accuracy.json`` into ``--out``.
+For each seed: train with the tutorial's recipe on the synthetic notes (``minigrad train``
+without ``--data``), then score the last checkpoint on every photo under ``--photos`` (class
+folders 1/ and 100/). Prints one line per seed and writes ``accuracy.json`` into ``--out``.
 """
 import json
 import sys
