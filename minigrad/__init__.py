@@ -54,6 +54,7 @@ from minigrad.functional.shapes import (atleast_1d, atleast_2d, broadcast_tensor
 from minigrad.functional.special import erf
 from minigrad.functional.sorting import argsort, kthvalue, msort, sort, topk, unique
 from minigrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.kernels.parallel import get_num_threads, set_num_threads
 from minigrad.printing import set_printoptions
 from minigrad.random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                              set_rng_state)

@@ -1,5 +1,6 @@
 """Adagrad: every weight gets its own step size, which shrinks as its squared gradients add up."""
 from minigrad.backend import array_module
+from minigrad.kernels.parallel import elementwise
 from minigrad.sparse import SparseTensor
 from optim.optimizer import Optimizer, addcdiv_, check_common, increment, scalar_state, zeros_state
 
@@ -94,5 +95,6 @@ class Adagrad(Optimizer):
             sparse_adagrad_update(param.array, grad.indices_array, grad.values_array, state["sum"].array, step,
                                   group["lr"], group["lr_decay"], group["eps"], group["maximize"])
             return
-        adagrad_update(param.array, grad, state["sum"].array, step, group["lr"], group["lr_decay"], group["eps"],
-                       group["weight_decay"], group["maximize"])
+        elementwise(adagrad_update, param.array, grad, state["sum"].array, step=step, lr=group["lr"],
+                    lr_decay=group["lr_decay"], eps=group["eps"], weight_decay=group["weight_decay"],
+                    maximize=group["maximize"])

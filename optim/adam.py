@@ -1,5 +1,6 @@
 """Adam: adaptive moment estimation."""
 from minigrad.backend import array_module
+from minigrad.kernels.parallel import elementwise
 from optim.optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_lr, check_non_negative, increment,
                              lerp_, scalar_state, zeros_state)
 
@@ -104,7 +105,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = zeros_state(param)
         beta1, beta2 = group["betas"]
         max_exp_avg_sq = state["max_exp_avg_sq"].array if group["amsgrad"] else None
-        adam_update(param.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, max_exp_avg_sq,
-                    increment(state["step"]), lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+        elementwise(adam_update, param.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, max_exp_avg_sq,
+                    step=increment(state["step"]), lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"], amsgrad=group["amsgrad"], maximize=group["maximize"],
                     decoupled_weight_decay=group["decoupled_weight_decay"])

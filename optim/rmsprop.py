@@ -1,5 +1,6 @@
 """RMSprop: divide each step by a running root-mean-square of the recent gradients."""
 from minigrad.backend import array_module
+from minigrad.kernels.parallel import elementwise
 from optim.optimizer import (Optimizer, addcdiv_, addcmul_, check_common, check_non_negative, increment, lerp_,
                              scalar_state, zeros_state)
 
@@ -92,6 +93,6 @@ class RMSprop(Optimizer):
         increment(state["step"])
         grad_avg = state["grad_avg"].array if group["centered"] else None
         momentum_buffer = state["momentum_buffer"].array if group["momentum"] > 0 else None
-        rmsprop_update(param.array, grad, state["square_avg"].array, grad_avg, momentum_buffer, group["lr"],
-                       group["alpha"], group["eps"], group["weight_decay"], group["momentum"], group["centered"],
-                       group["maximize"])
+        elementwise(rmsprop_update, param.array, grad, state["square_avg"].array, grad_avg, momentum_buffer,
+                    lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+                    momentum=group["momentum"], centered=group["centered"], maximize=group["maximize"])

@@ -1,5 +1,6 @@
 """Stochastic gradient descent, optionally with (Nesterov) momentum."""
 from minigrad.backend import array_module
+from minigrad.kernels.parallel import elementwise
 from minigrad.sparse import SparseTensor
 from optim.optimizer import Optimizer, as_state, check_lr, check_non_negative
 
@@ -76,9 +77,9 @@ class SGD(Optimizer):
         if isinstance(grad, SparseTensor):
             grad = grad.to_dense().array
         buffer = state.get("momentum_buffer")
-        new_buffer = sgd_update(param.array, grad, None if buffer is None else buffer.array, lr=group["lr"],
-                                momentum=group["momentum"], dampening=group["dampening"],
-                                weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-                                maximize=group["maximize"])
-        if buffer is None and new_buffer is not None:
-            state["momentum_buffer"] = as_state(new_buffer)
+        options = dict(lr=group["lr"], momentum=group["momentum"], dampening=group["dampening"],
+                       weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"])
+        if buffer is None and group["momentum"] != 0:  # the first step makes the buffer from the gradient
+            state["momentum_buffer"] = as_state(sgd_update(param.array, grad, None, **options))
+        else:
+            elementwise(sgd_update, param.array, grad, None if buffer is None else buffer.array, **options)

@@ -165,45 +165,33 @@ def forward(x, weight, bias, geometry):
 
 def input_grad(grad, weight, geometry, x_shape):
     """dL/dx = weight^T @ grad per block, added back into image layout by col2im."""
-    xp, groups = array_module(grad), geometry.groups
-    w = weight.reshape(groups, weight.shape[0] // groups, -1)
-    grad_x = xp.empty(x_shape, dtype=grad.dtype)
-    buffers = BlockBuffers(x_shape, grad.dtype, geometry, xp)
-    for start, stop in buffers.blocks:
-        g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, w.shape[1], -1)
-        grad_columns = buffers.view("grad_columns", (groups, w.shape[2], g.shape[2] // (stop - start)),
-                                    stop - start).reshape(groups, w.shape[2], -1)
-        grouped_matmul(w.swapaxes(1, 2), g, grad_columns)
-        grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
-    return grad_x
+    return both_grads(None, weight, grad, geometry, x_shape=x_shape)[0]
 
 
 def weight_grad(x, grad, geometry, weight_shape):
     """dL/dw = columns @ grad^T summed over blocks (BLAS is faster this way round than
     grad @ columns^T for few channels)."""
-    xp, groups = array_module(grad), geometry.groups
-    rows = weight_shape[1] * weight_shape[2] * weight_shape[3]
-    grad_w_t = xp.zeros((groups, rows, weight_shape[0] // groups), dtype=grad.dtype)
-    buffers = BlockBuffers(x.shape, grad.dtype, geometry, xp)
-    for start, stop in buffers.blocks:
-        g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, weight_shape[0] // groups, -1)
-        grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
-    return grad_w_t.swapaxes(1, 2).reshape(weight_shape)
+    return both_grads(x, None, grad, geometry, weight_shape=weight_shape)[1]
 
 
-def both_grads(x, weight, grad, geometry):
-    """dL/dx and dL/dw in one pass over the blocks: each block's gradient is copied batch-last
-    once and serves both products (what ``input_grad`` and ``weight_grad`` do separately)."""
+def both_grads(x, weight, grad, geometry, x_shape=None, weight_shape=None):
+    """dL/dx (unless ``weight`` is None; then ``x_shape`` is not needed) and dL/dw (unless ``x``
+    is None; then give ``weight_shape``) in one pass over the blocks: each block's gradient is
+    copied batch-last once and serves both products."""
     xp, groups = array_module(grad), geometry.groups
-    w = weight.reshape(groups, weight.shape[0] // groups, -1)
-    grad_x = xp.empty(x.shape, dtype=grad.dtype)
-    grad_w_t = xp.zeros((groups, w.shape[2], w.shape[1]), dtype=grad.dtype)
-    buffers = BlockBuffers(x.shape, grad.dtype, geometry, xp)
+    x_shape = x.shape if x is not None else x_shape
+    weight_shape = weight.shape if weight is not None else weight_shape
+    out_per_group, rows = weight_shape[0] // groups, math.prod(weight_shape[1:])
+    grad_x = xp.empty(x_shape, dtype=grad.dtype) if weight is not None else None
+    grad_w_t = xp.zeros((groups, rows, out_per_group), dtype=grad.dtype) if x is not None else None
+    buffers = BlockBuffers(x_shape, grad.dtype, geometry, xp)
     for start, stop in buffers.blocks:
-        g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, w.shape[1], -1)
-        grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
-        grad_columns = buffers.view("grad_columns", (groups, w.shape[2], g.shape[2] // (stop - start)),
-                                    stop - start).reshape(groups, w.shape[2], -1)
-        grouped_matmul(w.swapaxes(1, 2), g, grad_columns)
-        grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
-    return grad_x, grad_w_t.swapaxes(1, 2).reshape(weight.shape)
+        g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, out_per_group, -1)
+        if x is not None:
+            grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
+        if weight is not None:
+            grad_columns = buffers.view("grad_columns", (groups, rows, g.shape[2] // (stop - start)),
+                                        stop - start).reshape(groups, rows, -1)
+            grouped_matmul(weight.reshape(groups, out_per_group, rows).swapaxes(1, 2), g, grad_columns)
+            grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
+    return grad_x, None if x is None else grad_w_t.swapaxes(1, 2).reshape(weight_shape)

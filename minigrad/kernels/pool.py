@@ -8,6 +8,7 @@ two inner axes would. Adaptive pooling (PyTorch's uneven windows) gathers its of
 arrays instead of slices.
 """
 from minigrad.backend import array_module, scatter_add
+from minigrad.kernels.parallel import over_batch
 from minigrad.kernels.windows import window_slices
 
 
@@ -76,13 +77,19 @@ class Windows:
         """An input-shaped array holding ``grad`` at each window's winning offset, zeros elsewhere."""
         xp = array_module(grad)
         out = (xp.empty if self.tiles else xp.zeros)(self.padded_shape, dtype=grad.dtype)  # tiles: all written
-        for offset, index in enumerate(self.indexers):
-            if self.advanced:
-                scatter_add(out, index, grad * (winner == offset))
-            elif self.overlap:
-                out[index] += grad * (winner == offset)
-            else:  # each input element belongs to one window at most: write in place
-                xp.multiply(grad, winner == offset, out=out[index])
+
+        def part(start, stop):
+            target, part_grad, part_winner = out[start:stop], grad[start:stop], winner[start:stop]
+            for offset, index in enumerate(self.indexers):
+                mine = part_winner == offset
+                if self.advanced:
+                    scatter_add(target, index, part_grad * mine)
+                elif self.overlap:
+                    target[index] += part_grad * mine
+                else:  # each input element belongs to one window at most: write in place
+                    xp.multiply(part_grad, mine, out=target[index])
+
+        over_batch(part, grad.shape[0], grad.size * len(self.indexers), xp)
         return self.crop(out)
 
     def gather(self, values, winner):
@@ -95,6 +102,18 @@ class Windows:
         return out
 
 
+def max_pool(x, windows):
+    """Max pooling of ``x`` over ``windows``: the maxima and each window's winning offset (see
+    :func:`first_maximum`), the batch cut into parts that run on the kernel threads."""
+    xp = array_module(x)
+    fill = lowest_value(x.dtype, xp)
+    parts = over_batch(lambda start, stop: first_maximum(windows.candidates(windows.pad(x[start:stop], fill))),
+                       x.shape[0], x.size * len(windows.indexers), xp)
+    if len(parts) == 1:
+        return parts[0]
+    return xp.concatenate([out for out, _ in parts]), xp.concatenate([winner for _, winner in parts])
+
+
 def first_maximum(candidates):
     """Elementwise max of the arrays in ``candidates`` and, per element, the position in the list
     of the first candidate that reaches it: the window offset that takes the gradient. A NaN is
@@ -104,10 +123,10 @@ def first_maximum(candidates):
     for candidate in candidates[1:]:
         xp.maximum(out, candidate, out=out)
     winner = xp.zeros(out.shape, dtype=xp.uint8 if len(candidates) < 256 else xp.int32)
-    unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
     nan_max = xp.isnan(out) if out.dtype.kind == "f" else None
     if nan_max is not None and not bool(nan_max.any()):
         nan_max = None  # the usual case: no NaN, no extra passes
+    unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
     for offset, candidate in enumerate(candidates):
         hit = candidate == out
         if nan_max is not None:

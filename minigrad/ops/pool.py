@@ -9,7 +9,7 @@ and back again. Average pooling is linear: its gradient spreads each window's gr
 """
 from minigrad.backend import array_module
 from minigrad.engine import Op
-from minigrad.kernels.pool import (Windows, averaging_matrix, first_maximum, lowest_value)
+from minigrad.kernels.pool import Windows, averaging_matrix, max_pool
 
 
 class MaxPool2d(Op, name="MaxPool2DWithIndicesBackward0"):
@@ -18,8 +18,7 @@ class MaxPool2d(Op, name="MaxPool2DWithIndicesBackward0"):
 
     @staticmethod
     def forward(ctx, x, windows, flat_index=None):
-        xp = array_module(x)
-        out, winner = first_maximum(windows.candidates(windows.pad(x, lowest_value(x.dtype, xp))))
+        out, winner = max_pool(x, windows)
         ctx.windows, ctx.winner = windows, winner
         return out if flat_index is None else (out, flat_index(winner))
 

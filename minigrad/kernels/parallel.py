@@ -1,0 +1,135 @@
+"""Both cores for one kernel: the batch is cut into parts and each part runs on its own thread.
+
+NumPy releases the GIL inside its copies, elementwise loops and BLAS calls, so two Python
+threads that each run a serial kernel on half of a batch really do run at the same time. Our
+kernels' matrix products are skinny (6 or 16 output channels in LeNet), where BLAS's own
+threads help little, and their window copies run on one core; cutting the batch keeps both
+cores busy in both.
+
+The rules: a part is a contiguous range of the batch, the parts are fixed by the batch size
+and the thread count alone (so a result never depends on timing); the calling thread runs the
+first part itself; a kernel called from inside a part runs serially; work too small to pay for
+a thread hand-off (about 30 microseconds) stays on the calling thread. ``set_num_threads(1)``
+makes every kernel serial. The team is rebuilt in a child process after ``fork`` (DataLoader
+workers), since a forked child has no threads.
+"""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+
+# Below this many multiply-adds (or element visits) per part, a part is not worth a thread.
+MIN_WORK_PER_PART = 2 ** 17
+
+
+def _cores():
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Team:
+    """The worker threads the kernels share, and how many threads a kernel may use."""
+
+    def __init__(self, threads=None):
+        self.threads = threads or _cores()
+        self.executor = None
+        self.inside = threading.local()  # .active is True on a thread running a part
+        self.lock = threading.Lock()
+
+    def set_threads(self, threads):
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+            raise RuntimeError(f"set_num_threads expects a positive integer, got {threads!r}")
+        with self.lock:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True)
+            self.threads, self.executor = threads, None
+
+    def forget_threads(self):
+        """In a forked child: the parent's threads do not exist here."""
+        self.executor, self.lock, self.inside = None, threading.Lock(), threading.local()
+
+    def parts(self, size, work):
+        """The ranges [(start, stop), ...] that ``size`` batch items are cut into."""
+        count = max(min(self.threads, size, int(work // MIN_WORK_PER_PART)), 1)
+        if getattr(self.inside, "active", False):
+            count = 1
+        edges = [size * k // count for k in range(count + 1)]
+        return list(zip(edges[:-1], edges[1:]))
+
+    def run(self, function, size, work):
+        """``[function(start, stop) for each part]``, the parts run at the same time."""
+        ranges = self.parts(size, work)
+        if len(ranges) == 1:
+            return [function(*ranges[0])]
+        with self.lock:
+            if self.executor is None:
+                self.executor = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="minigrad-kernel")
+            executor = self.executor
+        pending = [executor.submit(self._part, function, start, stop) for start, stop in ranges[1:]]
+        try:
+            first = self._part(function, *ranges[0])
+        finally:  # even when this part fails, the others finish before the caller goes on
+            wait(pending)
+        return [first] + [future.result() for future in pending]
+
+    def _part(self, function, start, stop):
+        self.inside.active = True
+        try:
+            return function(start, stop)
+        finally:
+            self.inside.active = False
+
+
+TEAM = Team()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=TEAM.forget_threads)
+
+
+def over_batch(function, size, work, xp):
+    """Run ``function(start, stop)`` over parts of a batch of ``size`` items that together cost
+    ``work`` multiply-adds; the list of each part's result, in batch order. On a GPU (or for
+    any array module but NumPy) the whole batch is one part: the device is already parallel."""
+    if xp.__name__ != "numpy":
+        return [function(0, size)]
+    return TEAM.run(function, size, work)
+
+
+def set_num_threads(threads):
+    """How many threads minigrad's CPU kernels use (default: the cores this process may run on),
+    as ``torch.set_num_threads``. BLAS keeps its own threads; see bench/NOTES.md."""
+    TEAM.set_threads(threads)
+
+
+def get_num_threads():
+    """How many threads minigrad's CPU kernels use (``torch.get_num_threads``)."""
+    return TEAM.threads
+
+
+# Each thread walks its part of the flattened arrays in chunks of 128 Ki elements (512 KB of
+# float32 per array), so that an update's arrays and temporaries stay in the core's cache
+# between its passes. Smaller chunks cost more than they save: every NumPy call hands the GIL
+# over, and with two threads each hand-over can wait on the other (measured in bench/NOTES.md).
+CHUNK_ELEMENTS = 2 ** 17
+
+
+def elementwise(function, *arrays, **options):
+    """``function(*arrays, **options)`` for a ``function`` that treats every element alike and
+    works in place (an optimizer's update): the flattened arrays are cut into one part per
+    thread, each walked in chunks. The result is the same to the last bit; only the order of
+    the passes over memory changes. ``None`` entries pass through; anything but contiguous
+    NumPy arrays of one size gets one plain call."""
+    present = [array for array in arrays if array is not None]
+    size = present[0].size
+    if (size <= CHUNK_ELEMENTS or type(present[0]).__module__ != "numpy"
+            or any(type(a).__module__ != "numpy" or a.size != size or not a.flags.c_contiguous for a in present)):
+        return function(*arrays, **options)
+    flat = [None if array is None else array.reshape(-1) for array in arrays]
+
+    def part(first, last):
+        for start in range(first, last, CHUNK_ELEMENTS):
+            stop = min(start + CHUNK_ELEMENTS, last)
+            function(*(None if array is None else array[start:stop] for array in flat), **options)
+
+    TEAM.run(part, size, size * len(present))
+    return None
