@@ -1,12 +1,12 @@
-"""Both cores for one kernel: the batch is cut into parts and each part runs on its own thread.
+"""Both cores for one kernel: the work is cut into parts and each part runs on its own thread.
 
-NumPy releases the GIL inside its copies, elementwise loops and BLAS calls, so two Python
-threads that each run a serial kernel on half of a batch really do run at the same time. Our
-kernels' matrix products are skinny (6 or 16 output channels in LeNet), where BLAS's own
-threads help little, and their window copies run on one core; cutting the batch keeps both
-cores busy in both.
+NumPy releases the GIL inside its copies and elementwise loops, so two Python threads that each
+run a serial kernel on half of the data really do run at the same time. Max pooling (and its
+gradient) cut the batch this way, optimizer updates their flattened arrays. Convolution does
+not: its time is in BLAS, which has threads of its own, and two threads each calling a
+multi-threaded BLAS measured slower than one (bench/NOTES.md has the figures).
 
-The rules: a part is a contiguous range of the batch, the parts are fixed by the batch size
+The rules: a part is a contiguous range of the batch (or array), the parts are fixed by its size
 and the thread count alone (so a result never depends on timing); the calling thread runs the
 first part itself; a kernel called from inside a part runs serially; work too small to pay for
 a thread hand-off (about 30 microseconds) stays on the calling thread. ``set_num_threads(1)``
@@ -17,7 +17,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-# Below this many multiply-adds (or element visits) per part, a part is not worth a thread.
+# Below this many element visits per part, a part is not worth a thread hand-off.
 MIN_WORK_PER_PART = 2 ** 17
 
 
