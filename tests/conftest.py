@@ -1,14 +1,23 @@
 """Shared fixtures: the devices to run on and the location of the real RMB photos.
 
+The tests mirror the source tree (engine/ for minigrad, nn/, optim/, data/, app/ for minigrad_app);
+the helpers they share (op registries, case tables, the CuPy stand-in) live here at the root, which
+this file puts on ``sys.path`` so ``import nn_cases`` works from any folder.
+
 Without real CuPy, the CuPy stand-in of tests/cupy_standin (CPU arrays behind CuPy's rules)
 is installed as ``cupy``, so the "cuda" device runs everywhere; real CuPy always wins.
 """
+import sys
 from pathlib import Path
 
 import pytest
 
-import cupy_standin
-import minigrad
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+import cupy_standin  # noqa: E402 - importable once tests/ is on the path
+import minigrad  # noqa: E402
 
 try:
     import cupy  # noqa: F401

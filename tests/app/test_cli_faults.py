@@ -16,7 +16,7 @@ from minigrad_app import __main__ as cli
 from minigrad_app.rmb import loaders as rmb_data
 from minigrad import serialization
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from PIL import Image
 from minigrad_app.rmb import tools as rmb
 from minigrad_app.rmb.synthesize import HEIGHT_RANGE, WIDTH_RANGE, synthesize_image
 
-REAL_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "rmb" / "RMB_data"
+REAL_PHOTOS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "rmb" / "RMB_data"
 SUFFIXES = (".jpg", ".JPG", ".jpeg", ".png", ".PNG")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 60  # an upper bound for the workers to notice (they check every second), not a timing claim
 
 MAIN = """

@@ -17,7 +17,7 @@ from minigrad_app import __main__ as cli
 from minigrad_app.commands import train
 from test_tutorial_table import TUTORIAL_TABLE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
