@@ -272,34 +272,3 @@ def check_repr(cls_name, kwargs, groups=None):
     ours = Run("minigrad", cls_name, kwargs, groups=groups)
     theirs = Run("torch", cls_name, kwargs, groups=groups)
     assert repr(ours.optimizer) == repr(theirs.optimizer)
-
-
-# ---- kept for older tests -------------------------------------------------------------------
-
-def trajectory(lib, optimizer_module, name, kwargs, steps, dtype="float64", groups=None):
-    """Parameters after every step of ``name``(**kwargs) on the MLP, as NumPy arrays."""
-    run = Run("minigrad" if lib is minigrad else "torch", name, kwargs, "mlp", dtype, groups)
-    _, history = run.run(steps)
-    return history, run.optimizer, run.model
-
-
-def synthetic_gradient_run(lib, optimizer_module, name, kwargs, steps, dtype="float32", seed=0):
-    """Feed both libraries the same gradient sequence (independent of the parameters), so only
-    the optimizer's arithmetic is compared."""
-    rng = numpy.random.default_rng(seed)
-    start = [rng.standard_normal(shape).astype(dtype) for shape in ((5, 4), (7,))]
-    grads = [[rng.standard_normal(a.shape).astype(dtype) for a in start] for _ in range(steps)]
-    params = [lib.tensor(a, requires_grad=True) for a in start]
-    optimizer = getattr(optimizer_module, name)(params, **kwargs)
-    history = []
-    for step in range(steps):
-        for p, g in zip(params, grads[step]):
-            p.grad = lib.tensor(g)
-        optimizer.step()
-        history.append(snapshot(params))
-    return history
-
-
-def max_relative_difference(ours, theirs):
-    """The largest ``relative_difference`` between matching tensors over all steps."""
-    return max(relative_difference(a, b) for step_a, step_b in zip(ours, theirs) for a, b in zip(step_a, step_b))

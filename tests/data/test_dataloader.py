@@ -220,12 +220,13 @@ def test_default_collate_matches_pytorch(batch):
     assert to_plain(default_collate(batch)) == to_plain(expected)
 
 
-@pytest.mark.parametrize("batch, error", [([[1, 2], [3]], RuntimeError), ([object(), object()], TypeError),
-                                          ([numpy.array(["a"]), numpy.array(["b"])], TypeError),
-                                          ([numpy.zeros(2), numpy.zeros(3)], RuntimeError)],
+@pytest.mark.parametrize("batch, error, words", [([[1, 2], [3]], RuntimeError, "equal size"),
+                                                 ([object(), object()], TypeError, ""),
+                                                 ([numpy.array(["a"]), numpy.array(["b"])], TypeError, ""),
+                                                 ([numpy.zeros(2), numpy.zeros(3)], RuntimeError, "")],
                          ids=["unequal-lengths", "unknown-type", "string-arrays", "unequal-array-shapes"])
-def test_default_collate_errors(batch, error):
-    with pytest.raises(error):
+def test_default_collate_errors(batch, error, words):
+    with pytest.raises(error, match=words):
         default_collate(batch)
 
 

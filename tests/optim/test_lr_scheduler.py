@@ -8,7 +8,9 @@ import numpy
 import pytest
 
 import minigrad
+import nn
 import optim
+from nn_cases import torch_lenet
 from optim import lr_scheduler
 
 torch = pytest.importorskip("torch")
@@ -184,6 +186,30 @@ def test_the_tutorial_steplr_follows_its_closed_form():
         assert scheduler.get_last_lr() == pytest.approx([expected], rel=1e-12)
         optimizer.step()
         scheduler.step()
+
+
+def test_the_tutorial_training_flow_on_lenet_matches_torch():
+    """zero_grad, backward, step, scheduler.step() over LeNet: the scheduled rate reaches the
+    update as in PyTorch (the other tests here step optimizers over parameters without gradients)."""
+    theirs = torch_lenet(torch)
+    ours = nn.models.LeNet(2)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    runs = []
+    for model, lib, module in ((ours, minigrad, optim), (theirs, torch, torch.optim)):
+        optimizer = module.SGD(model.parameters(), lr=0.0125, momentum=0.9)
+        scheduler = module.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+        loss_fn = (nn.CrossEntropyLoss if lib is minigrad else torch.nn.CrossEntropyLoss)()
+        rng = numpy.random.default_rng(0)
+        for _ in range(5):
+            images, labels = rng.standard_normal((8, 3, 32, 32)).astype("float32"), rng.integers(0, 2, 8)
+            loss = loss_fn(model(lib.tensor(images)), lib.tensor(labels))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+        runs.append([p.detach().numpy().copy() for p in model.parameters()])
+    for mine, reference in zip(*runs):
+        numpy.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-5)
 
 
 # ---- ReduceLROnPlateau -------------------------------------------------------------------
