@@ -1,4 +1,5 @@
-"""Shared fixtures: the devices to run on and the location of the real RMB photos.
+"""Shared fixtures: the devices to run on and the location of the real RMB photos; and the hooks
+that tell tests/oracle.py which test is asking for PyTorch's answers.
 
 The tests mirror the source tree (engine/ for minigrad, nn/, optim/, data/, app/ for minigrad_app);
 the helpers they share (op registries, case tables, the CuPy stand-in) live here at the root, which
@@ -18,6 +19,7 @@ if str(TESTS) not in sys.path:
 
 import cupy_standin  # noqa: E402 - importable once tests/ is on the path
 import minigrad  # noqa: E402
+from oracle import ORACLE  # noqa: E402
 
 try:
     import cupy  # noqa: F401
@@ -47,3 +49,18 @@ def rmb_data():
 @pytest.fixture(autouse=True)
 def _seed():
     minigrad.manual_seed(0)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    ORACLE.begin(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    ORACLE.end()
+
+
+def pytest_sessionfinish(session):
+    ORACLE.finish()
