@@ -3,14 +3,14 @@ sampling function gives PyTorch's numbers bit for bit (two calls in a row, defau
 generators) and leaves the generator in the same state (PyTorch's state bytes).
 
 Each case is one lambda ``(lib, n, dtype, generator)`` run with ``lib`` = minigrad and torch:
-the two APIs are the same, so the same line draws from both.
+the two APIs are the same, so the same line draws from both. PyTorch's draws come from
+tests/oracle.py: live, or stored as sha256 digests (bit-for-bit equality is all that is asked).
 """
 import numpy
 import pytest
 
 import minigrad
-
-torch = pytest.importorskip("torch")
+from oracle import Raised, assert_identical, error_of, reference
 
 SEEDS = [0, 1, 42, 2 ** 32 + 7]
 SIZES = [1, 2, 7, 15, 16, 17, 100, 1001]
@@ -82,26 +82,20 @@ def _values(tensor):
     return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else numpy.asarray(tensor)
 
 
-def _ulps(ours, theirs):
-    if ours.dtype.kind != "f" or ours.shape != theirs.shape:
-        return "n/a"
-    width = numpy.int64 if ours.dtype == numpy.float64 else numpy.int32
-    return int(numpy.abs(ours.view(width).astype(numpy.int64) - theirs.view(width).astype(numpy.int64)).max())
-
-
 def _assert_same_draws(draw, seed, explicit):
     """Two calls in a row on both libraries; same values and same generator state after."""
-    minigrad.manual_seed(seed)
-    torch.manual_seed(seed)
-    ours_gen = minigrad.Generator().manual_seed(seed) if explicit else None
-    their_gen = torch.Generator().manual_seed(seed) if explicit else None
-    for call in range(2):
-        ours, theirs = _values(draw(minigrad, ours_gen)), _values(draw(torch, their_gen))
-        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, f"call {call}"
-        assert numpy.array_equal(ours, theirs, equal_nan=True), f"call {call}: {_ulps(ours, theirs)} ulps apart"
-    state = ours_gen.get_state() if explicit else minigrad.get_rng_state()
-    expected = their_gen.get_state() if explicit else torch.get_rng_state()
-    assert numpy.array_equal(state, expected.numpy())
+    def run(lib):
+        lib.manual_seed(seed)
+        generator = lib.Generator().manual_seed(seed) if explicit else None
+        calls = [_values(draw(lib, generator)) for _ in range(2)]
+        state = generator.get_state() if explicit else lib.get_rng_state()
+        return {"calls": calls, "state": _values(state)}
+
+    expected = reference(run, digest=True)
+    ours = run(minigrad)
+    for call, (mine, theirs) in enumerate(zip(ours["calls"], expected["calls"])):
+        assert_identical(mine, theirs, f"call {call}")
+    assert_identical(ours["state"], expected["state"], "generator state")
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -178,13 +172,19 @@ def test_cached_normal_crosses_calls_and_dtypes():
 
 
 def test_torch_state_loads_into_minigrad_and_back():
-    torch.manual_seed(21)
-    torch.randn(5)  # leaves a cached normal
-    minigrad.set_rng_state(torch.get_rng_state())
-    assert numpy.array_equal(minigrad.randn(7).numpy(), torch.randn(7).numpy())
+    def seeded(torch):
+        torch.manual_seed(21)
+        torch.randn(5)  # leaves a cached normal
+        return {"state": torch.get_rng_state(), "next": torch.randn(7)}
+
+    expected = reference(seeded, "seeded")
+    minigrad.set_rng_state(expected["state"])
+    assert_identical(minigrad.randn(7).numpy(), expected["next"])
     minigrad.rand(3)
-    torch.set_rng_state(torch.from_numpy(minigrad.get_rng_state()))
-    assert numpy.array_equal(minigrad.randn(2).numpy(), torch.randn(2).numpy())
+    state = minigrad.get_rng_state()
+    loaded = reference(lambda torch: (torch.set_rng_state(torch.from_numpy(state.copy())), torch.randn(2))[1],
+                       "loaded")
+    assert_identical(minigrad.randn(2).numpy(), loaded)
 
 
 @pytest.mark.parametrize("warmup", [lambda: None, lambda: minigrad.randn(1), lambda: minigrad.rand(624),
@@ -212,18 +212,24 @@ def test_generator_state_is_independent_of_the_default():
 @pytest.mark.parametrize("seed", [0, 7, -1, -2 ** 63, 2 ** 64 - 1, 2 ** 32, 2 ** 32 + 1, numpy.int64(99)],
                          ids=["0", "7", "minus_1", "int64_min", "uint64_max", "2_32", "2_32_plus_1", "numpy_int"])
 def test_seeds_and_initial_seed_match_torch(seed):
-    minigrad.manual_seed(seed)
-    torch.manual_seed(int(seed))
-    assert minigrad.initial_seed() == torch.initial_seed()
-    assert numpy.array_equal(minigrad.get_rng_state(), torch.get_rng_state().numpy())
-    generator = torch.Generator().manual_seed(int(seed))
-    assert minigrad.Generator().manual_seed(seed).initial_seed() == generator.initial_seed()
+    def seeded(lib):
+        lib.manual_seed(seed if lib is minigrad else int(seed))
+        return {"initial": lib.initial_seed(), "state": _values(lib.get_rng_state()),
+                "generator": lib.Generator().manual_seed(seed if lib is minigrad else int(seed)).initial_seed()}
+
+    expected = reference(seeded, digest=True)
+    ours = seeded(minigrad)
+    assert (ours["initial"], ours["generator"]) == (expected["initial"], expected["generator"])
+    assert_identical(ours["state"], expected["state"], "state")
 
 
 def test_fresh_generator_uses_pytorchs_default_seed():
-    assert minigrad.Generator().initial_seed() == torch.Generator().initial_seed() == 67280421310721
-    assert numpy.array_equal(minigrad.randn(20, generator=minigrad.Generator()).numpy(),
-                             torch.randn(20, generator=torch.Generator()).numpy())
+    def fresh(lib):
+        return lib.Generator().initial_seed(), _values(lib.randn(20, generator=lib.Generator()))
+
+    (seed, values), (expected_seed, expected) = fresh(minigrad), reference(fresh)
+    assert seed == expected_seed == 67280421310721
+    assert_identical(values, expected)
 
 
 def test_seed_reseeds_from_entropy():
@@ -276,11 +282,10 @@ ERROR_CASES = {
 
 @pytest.mark.parametrize("case", list(ERROR_CASES), ids=list(ERROR_CASES))
 def test_errors_match_torch(case):
-    with pytest.raises(Exception) as theirs:
-        ERROR_CASES[case](torch)
-    with pytest.raises(type(theirs.value)) as ours:
-        ERROR_CASES[case](minigrad)
-    assert str(ours.value).splitlines()[0] == str(theirs.value).splitlines()[0]
+    theirs = reference(lambda torch: error_of(lambda: ERROR_CASES[case](torch)))
+    ours = Raised.of(lambda: ERROR_CASES[case](minigrad))
+    assert theirs is not None and ours is not None, f"PyTorch raised {theirs}, minigrad {ours}"
+    assert (ours.kind, ours.first_line) == (theirs.kind, theirs.first_line)
 
 
 def test_in_place_fill_bumps_the_version_and_refuses_leaves_that_need_grad():
