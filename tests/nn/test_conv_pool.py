@@ -9,6 +9,7 @@ from minigrad.kernels.windows import col2im, im2col
 from minigrad.ops.mathspace import ARRAY
 from nn.functional_conv import conv2d
 from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from oracle import reference
 
 TOLERANCE = {"float32": 1e-4, "float64": 1e-10}
 
@@ -44,32 +45,38 @@ def conv_inputs(lib, x_shape, w_shape, options, dtype, requires=(True, True, Tru
     return tensors, {k: v for k, v in options.items() if k != "bias"}
 
 
-def assert_close(ours, theirs, tolerance):
-    numpy.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().numpy(), rtol=tolerance,
-                                  atol=tolerance)
+def assert_close(ours, expected, tolerance):
+    numpy.testing.assert_allclose(ours.detach().cpu().numpy(), expected, rtol=tolerance, atol=tolerance)
+
+
+def _upstream(seed, shape, dtype):
+    return numpy.random.default_rng(seed).standard_normal(tuple(shape)).astype(dtype)
 
 
 def compare_conv_with_torch(x_shape, w_shape, options, dtype, requires=(True, True, True), device="cpu"):
     """Forward values and the gradients of input, weight and bias against torch.nn.functional.conv2d."""
-    torch = pytest.importorskip("torch")
     ours, kwargs = conv_inputs(minigrad, x_shape, w_shape, options, dtype, requires)
-    theirs, _ = conv_inputs(torch, x_shape, w_shape, options, dtype, requires)
+
+    def run(torch):
+        theirs, _ = conv_inputs(torch, x_shape, w_shape, options, dtype, requires)
+        out = torch.nn.functional.conv2d(*theirs, **kwargs)
+        out.backward(torch.tensor(_upstream(5, out.shape, dtype)))
+        return {"out": out, "grads": [None if t is None else t.grad for t in theirs]}
+
+    expected = reference(run)
     ours = [None if t is None else t.detach().to(device).requires_grad_(t.requires_grad) for t in ours]
     out = conv2d(*ours, **kwargs)
-    expected = torch.nn.functional.conv2d(*theirs, **kwargs)
-    assert out.dtype == ours[0].dtype and out.shape == tuple(expected.shape)
-    assert_close(out, expected, TOLERANCE[dtype])
-    upstream = numpy.random.default_rng(5).standard_normal(tuple(expected.shape)).astype(dtype)
-    out.backward(minigrad.tensor(upstream, device=device))
-    expected.backward(torch.tensor(upstream))
-    for mine, reference in zip(ours, theirs):
+    assert out.dtype == ours[0].dtype and out.shape == expected["out"].shape
+    assert_close(out, expected["out"], TOLERANCE[dtype])
+    out.backward(minigrad.tensor(_upstream(5, out.shape, dtype), device=device))
+    for mine, grad in zip(ours, expected["grads"]):
         if mine is None:
             continue
-        if reference.grad is None:
+        if grad is None:
             assert mine.grad is None
         else:
             assert mine.grad.dtype == mine.dtype
-            assert_close(mine.grad, reference.grad, TOLERANCE[dtype])
+            assert_close(mine.grad, grad, TOLERANCE[dtype])
 
 
 @pytest.mark.parametrize("name,x_shape,w_shape,options", CONV_CASES, ids=CONV_IDS)
@@ -132,17 +139,18 @@ def test_im2col_and_col2im_are_adjoint():
 def test_stacked_convolutions_against_torch():
     """Layers of different shapes in one graph: the scratch buffers they share (padding border
     included) must not leak from one call into the next."""
-    torch = pytest.importorskip("torch")
     rng = numpy.random.default_rng(6)
     arrays = [rng.standard_normal(shape) for shape in ((3, 2, 9, 8), (4, 2, 3, 3), (5, 4, 2, 3), (3, 5, 3, 3))]
-    ours = [minigrad.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    for lib, (x, w1, w2, w3) in ((None, ours), (torch.nn.functional, theirs)):
-        conv = conv2d if lib is None else lib.conv2d
+
+    def gradients(conv, lib):
+        x, w1, w2, w3 = leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
         hidden = conv(conv(x, w1), w2, padding=2, stride=(2, 1))
         (conv(hidden, w3, padding="same") * conv(hidden, w3, padding=1, dilation=1)).sum().backward()
-    for mine, reference in zip(ours, theirs):
-        assert_close(mine.grad, reference.grad, 1e-10)
+        return [leaf.grad for leaf in leaves]
+
+    expected = reference(lambda torch: gradients(torch.nn.functional.conv2d, torch))
+    for mine, grad in zip(gradients(conv2d, minigrad), expected):
+        assert_close(mine, grad, 1e-10)
 
 
 def test_conv2d_keeps_float32_and_records_nothing_under_no_grad():
@@ -154,14 +162,16 @@ def test_conv2d_keeps_float32_and_records_nothing_under_no_grad():
 
 
 def test_conv2d_empty_batch_and_integers_like_torch():
-    torch = pytest.importorskip("torch")
-    empty = conv2d(minigrad.zeros(0, 3, 6, 6), minigrad.ones(2, 3, 3, 3))
-    assert empty.shape == tuple(torch.nn.functional.conv2d(torch.zeros(0, 3, 6, 6), torch.ones(2, 3, 3, 3)).shape)
     values = numpy.random.default_rng(1).integers(-5, 5, (1, 2, 5, 5))
     kernel = numpy.random.default_rng(2).integers(-3, 3, (3, 2, 2, 2))
-    ours = conv2d(minigrad.tensor(values), minigrad.tensor(kernel), padding=1)
-    theirs = torch.nn.functional.conv2d(torch.tensor(values), torch.tensor(kernel), padding=1)
-    numpy.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+    def run(conv, lib):
+        return {"empty": tuple(conv(lib.zeros(0, 3, 6, 6), lib.ones(2, 3, 3, 3)).shape),
+                "integers": conv(lib.tensor(values), lib.tensor(kernel), padding=1).numpy()}
+
+    ours, expected = run(conv2d, minigrad), reference(lambda torch: run(torch.nn.functional.conv2d, torch))
+    assert ours["empty"] == expected["empty"]
+    numpy.testing.assert_array_equal(ours["integers"], expected["integers"])
 
 
 # name, function, keyword arguments
@@ -216,32 +226,35 @@ def pool_input(kind, dtype):
 @pytest.mark.parametrize("name,function,options", POOL_CASES, ids=POOL_IDS)
 def test_pooling_against_torch(name, function, options, kind, dtype, device):
     """With ties a max pool's gradient must go to the first maximum of each window, as in PyTorch."""
-    torch = pytest.importorskip("torch")
     array = pool_input(kind, dtype)
+
+    def run(torch):
+        theirs = torch.tensor(array, requires_grad=True)
+        out = getattr(torch.nn.functional, function)(theirs, **options)
+        out.backward(torch.tensor(_upstream(3, out.shape, dtype)))
+        return {"out": out, "grad": theirs.grad}
+
+    expected = reference(run)
     ours = minigrad.tensor(array, device=device, requires_grad=True)
-    theirs = torch.tensor(array, requires_grad=True)
     out = POOLS[function](ours, **options)
-    expected = getattr(torch.nn.functional, function)(theirs, **options)
     assert out.dtype == ours.dtype
-    assert_close(out, expected, TOLERANCE[dtype])
-    upstream = numpy.random.default_rng(3).standard_normal(tuple(expected.shape)).astype(dtype)
-    out.backward(minigrad.tensor(upstream, device=device))
-    expected.backward(torch.tensor(upstream))
-    assert_close(ours.grad, theirs.grad, TOLERANCE[dtype])
+    assert_close(out, expected["out"], TOLERANCE[dtype])
+    out.backward(minigrad.tensor(_upstream(3, out.shape, dtype), device=device))
+    assert_close(ours.grad, expected["grad"], TOLERANCE[dtype])
 
 
 @pytest.mark.parametrize("kind", ["random", "ties", "constant"])
 @pytest.mark.parametrize("name,function,options", [c for c in POOL_CASES if "max" in c[1]],
                          ids=[c[0] for c in POOL_CASES if "max" in c[1]])
 def test_max_pool_indices_match_torch(name, function, options, kind):
-    torch = pytest.importorskip("torch")
     array = pool_input(kind, "float32")
+    expected = reference(lambda torch: getattr(torch.nn.functional, function)(
+        torch.tensor(array), **options, return_indices=True)[1])
     for grad_mode in (True, False):
         with minigrad.set_grad_enabled(grad_mode):
             _, ours = POOLS[function](minigrad.tensor(array, requires_grad=True), **options, return_indices=True)
-        _, theirs = getattr(torch.nn.functional, function)(torch.tensor(array), **options, return_indices=True)
         assert ours.dtype == minigrad.int64
-        numpy.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        numpy.testing.assert_array_equal(ours.numpy(), expected)
 
 
 @pytest.mark.parametrize("function,options", [
@@ -251,10 +264,9 @@ def test_max_pool_indices_match_torch(name, function, options, kind):
     ("adaptive_max_pool2d", dict(output_size=(2, 3))),
 ], ids=["max", "avg", "adaptive_avg", "adaptive_max"])
 def test_pooling_unbatched_input(function, options):
-    torch = pytest.importorskip("torch")
     array = numpy.random.default_rng(4).standard_normal((3, 7, 5)).astype("float32")
     out = POOLS[function](minigrad.tensor(array), **options)
-    expected = getattr(torch.nn.functional, function)(torch.tensor(array), **options)
+    expected = reference(lambda torch: getattr(torch.nn.functional, function)(torch.tensor(array), **options))
     assert_close(out, expected, 1e-6)
 
 
@@ -264,12 +276,11 @@ def test_pooling_unbatched_input(function, options):
     ("avg_pool2d", dict(kernel_size=2, divisor_override=3)),
 ], ids=["max_padded", "avg_padded", "avg_divisor"])
 def test_integer_pooling_like_torch(function, options):
-    torch = pytest.importorskip("torch")
     array = numpy.random.default_rng(5).integers(-9, 9, (1, 2, 5, 6))
     out = POOLS[function](minigrad.tensor(array), **options)
-    expected = getattr(torch.nn.functional, function)(torch.tensor(array), **options)
+    expected = reference(lambda torch: getattr(torch.nn.functional, function)(torch.tensor(array), **options))
     assert out.dtype == minigrad.int64
-    numpy.testing.assert_array_equal(out.numpy(), expected.numpy())
+    numpy.testing.assert_array_equal(out.numpy(), expected)
 
 
 def ones(*shape):
