@@ -1,6 +1,7 @@
 """Every layer against torch.nn with the same weights (copied both ways through state_dict):
 outputs, input gradients, parameter gradients and running statistics, in float32 and float64;
-default initialisation; dropout; batch norm; embedding; the same model on every device."""
+default initialisation; dropout; batch norm; embedding; the same model on every device.
+PyTorch's side is asked through tests/oracle.py (live, or its stored answers)."""
 import copy
 
 import numpy
@@ -8,9 +9,9 @@ import pytest
 
 import minigrad
 import nn
-from nn_cases import GRAD_TOLERANCE, assert_close, assert_same_grads, assert_same_state, copy_weights
-
-torch = pytest.importorskip("torch")
+from nn_cases import (GRAD_TOLERANCE, assert_close, assert_same_grads, assert_same_state, copy_weights, grads_by_name,
+                      load_arrays, state_arrays)
+from oracle import reference
 
 LAYERS = [
     ("linear", lambda m: m.Linear(5, 3), (4, 5)),
@@ -56,21 +57,25 @@ LAYERS = [
     ("cnn", lambda m: m.Sequential(m.Conv2d(3, 4, 3, padding=1), m.BatchNorm2d(4), m.LeakyReLU(), m.MaxPool2d(2),
                                    m.Flatten(), m.Linear(16, 3), m.LogSoftmax(dim=1)), (3, 3, 4, 4)),
 ]
-TORCH_DTYPES = {"float32": "float32", "float64": "float64"}
 
 
-def run_both(ours, theirs, shape, dtype, seed):
-    """One forward and backward on the same input and upstream gradient; compare."""
+def one_step(lib, layer, shape, dtype, seed):
+    """One forward and backward on a seeded input and upstream gradient: the output and x.grad."""
     rng = numpy.random.default_rng(seed)
-    array = rng.standard_normal(shape).astype(dtype)
-    x, tx = minigrad.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
-    out, expected = ours(x), theirs(tx)
-    assert out.dtype == minigrad.tensor(array).dtype and tuple(out.shape) == tuple(expected.shape)
-    assert_close(out, expected, dtype)
-    upstream = rng.standard_normal(tuple(expected.shape)).astype(dtype)
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
-    assert_close(x.grad, tx.grad, dtype, GRAD_TOLERANCE[dtype])
+    x = lib.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+    out = layer(x)
+    out.backward(lib.tensor(rng.standard_normal(tuple(out.shape)).astype(dtype)))
+    return {"out": out, "x.grad": x.grad}
+
+
+def training_run(lib, layer, shape, dtype):
+    """Three training steps (running statistics evolve, gradients accumulate), the parameter
+    gradients and state after them, then one step in eval mode."""
+    steps = [one_step(lib, layer, shape, dtype, seed) for seed in range(3)]
+    grads, state = grads_by_name(layer), state_arrays(layer)
+    layer.eval()
+    steps.append(one_step(lib, layer, shape, dtype, seed=10))
+    return {"steps": steps, "grads": grads, "state": state}
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # PyTorch's note on its own copy
@@ -78,20 +83,27 @@ def run_both(ours, theirs, shape, dtype, seed):
 @pytest.mark.parametrize("source", ["torch_weights", "our_weights"])
 @pytest.mark.parametrize("name,make,shape", LAYERS, ids=[case[0] for case in LAYERS])
 def test_layer_matches_torch(name, make, shape, source, dtype):
-    torch.manual_seed(0)
     ours = make(nn).to(getattr(minigrad, dtype))
-    theirs = make(torch.nn).to(getattr(torch, TORCH_DTYPES[dtype]))
-    if source == "torch_weights":
-        copy_weights(theirs, ours)
-    else:
-        copy_weights(ours, theirs)
-    for step in range(3):  # several training steps: running statistics evolve, gradients accumulate
-        run_both(ours, theirs, shape, dtype, seed=step)
-    assert_same_grads(ours, theirs, dtype)
-    assert_same_state(ours, theirs, dtype)
-    ours.eval()
-    theirs.eval()
-    run_both(ours, theirs, shape, dtype, seed=10)
+    start = state_arrays(ours) if source == "our_weights" else None
+
+    def run(torch):
+        torch.manual_seed(0)
+        theirs = make(torch.nn).to(getattr(torch, dtype))
+        if start is not None:
+            load_arrays(theirs, start)
+        return {"start": state_arrays(theirs), **training_run(torch, theirs, shape, dtype)}
+
+    expected = reference(run)
+    load_arrays(ours, expected["start"])
+    observed = training_run(minigrad, ours, shape, dtype)
+    for step, (mine, theirs) in enumerate(zip(observed["steps"], expected["steps"])):
+        assert mine["out"].dtype == getattr(minigrad, dtype) and tuple(mine["out"].shape) == theirs["out"].shape
+        assert_close(mine["out"], theirs["out"], dtype, message=f"step {step}")
+        assert_close(mine["x.grad"], theirs["x.grad"], dtype, GRAD_TOLERANCE[dtype], message=f"step {step}")
+    assert_same_grads(ours, expected["grads"], dtype)
+    assert list(observed["state"]) == list(expected["state"])
+    for key, value in observed["state"].items():
+        assert_close(value, expected["state"][key], dtype, message=key)
 
 
 @pytest.mark.parametrize("make", [lambda m: m.MaxPool2d(2, return_indices=True),
@@ -100,7 +112,8 @@ def test_layer_matches_torch(name, make, shape, source, dtype):
                          ids=["maxpool", "maxpool_padding_ceil", "adaptive_max"])
 def test_pooling_indices_match_torch(make):
     array = numpy.random.default_rng(0).standard_normal((2, 2, 7, 6)).astype("float32")
-    (out, indices), (expected, expected_indices) = make(nn)(minigrad.tensor(array)), make(torch.nn)(torch.tensor(array))
+    out, indices = make(nn)(minigrad.tensor(array))
+    expected, expected_indices = reference(lambda torch: make(torch.nn)(torch.tensor(array)))
     assert_close(out, expected)
     assert indices.dtype == minigrad.int64 and indices.tolist() == expected_indices.tolist()
 
@@ -114,15 +127,16 @@ def test_pooling_indices_match_torch(make):
 ], ids=["linear", "conv", "conv_groups"])
 def test_linear_and_conv_default_init(make, fan_in):
     """kaiming_uniform_(a=sqrt(5)) weights: U(+-1/sqrt(fan_in)); biases the same bound."""
-    ours, theirs = make(nn), make(torch.nn)
+    ours = make(nn)
+    their_std = reference(lambda torch: float(make(torch.nn).weight.detach().numpy().std()))
     bound = 1 / fan_in ** 0.5
     for name in ("weight", "bias"):
-        mine, reference = getattr(ours, name).detach().numpy(), getattr(theirs, name).detach().numpy()
+        mine = getattr(ours, name).detach().numpy()
         assert -bound <= mine.min() and mine.max() <= bound
         assert mine.max() > 0.9 * bound and mine.min() < -0.9 * bound
     weight = ours.weight.detach().numpy()
     assert abs(weight.std() - bound / 3 ** 0.5) < 0.03 * bound and abs(weight.mean()) < 0.03 * bound
-    assert abs(weight.std() - theirs.weight.detach().numpy().std()) < 0.03 * bound
+    assert abs(weight.std() - their_std) < 0.03 * bound
 
 
 def test_embedding_and_batchnorm_default_init():
@@ -131,7 +145,8 @@ def test_embedding_and_batchnorm_default_init():
     assert abs(values.mean()) < 0.01 and abs(values.std() - 1) < 0.01 and not values[3].any()
     norm = nn.BatchNorm2d(5)
     state = {key: value.tolist() for key, value in norm.state_dict().items()}
-    assert state == {key: value.tolist() for key, value in torch.nn.BatchNorm2d(5).state_dict().items()}
+    assert state == reference(lambda torch: {key: value.tolist()
+                                             for key, value in torch.nn.BatchNorm2d(5).state_dict().items()})
     assert norm.num_batches_tracked.dtype == minigrad.int64
 
 
@@ -150,10 +165,11 @@ def test_dropout_keeps_the_expected_fraction_scaled_like_torch(p):
     array = numpy.random.default_rng(0).standard_normal((200, 500)).astype("float32") + 5
     x = minigrad.tensor(array, requires_grad=True)
     out = nn.Dropout(p)(x)
-    reference = torch.nn.Dropout(p)(torch.tensor(array))
-    kept, kept_by_torch = out.detach().numpy() != 0, reference.numpy() != 0
-    assert abs(kept.mean() - (1 - p)) < 0.01 and abs(kept_by_torch.mean() - (1 - p)) < 0.01
-    scaled = (torch.tensor(array) * torch.ones(1).div_(1 - p)).numpy()  # torch's mask holds 1 / (1 - p)
+    expected = reference(lambda torch: {"kept": float((torch.nn.Dropout(p)(torch.tensor(array)) != 0).float().mean()),
+                                        "scale": torch.ones(1).div_(1 - p)})  # torch's mask holds 1 / (1 - p)
+    kept = out.detach().numpy() != 0
+    assert abs(kept.mean() - (1 - p)) < 0.01 and abs(expected["kept"] - (1 - p)) < 0.01
+    scaled = array * expected["scale"]
     numpy.testing.assert_array_equal(out.detach().numpy()[kept], scaled[kept])
     out.backward(minigrad.ones_like(out))
     numpy.testing.assert_allclose(x.grad.numpy(), kept / numpy.float32(1 - p), rtol=1e-6)
@@ -234,26 +250,42 @@ EMBEDDINGS = [
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name,options", EMBEDDINGS, ids=[case[0] for case in EMBEDDINGS])
 def test_embedding_matches_torch(name, options, dtype):
-    torch.manual_seed(0)
-    theirs = torch.nn.Embedding(6, 3, **options).to(getattr(torch, dtype))
-    ours = copy_weights(theirs, nn.Embedding(6, 3, **options).to(getattr(minigrad, dtype)))
     indices = numpy.array([[0, 2, 2, 5], [1, 5, 0, 2]])
     upstream = numpy.random.default_rng(0).standard_normal((2, 4, 3)).astype(dtype)
-    for _ in range(2):  # two backward passes: gradients (sparse ones too) accumulate
-        out, expected = ours(minigrad.tensor(indices)), theirs(torch.tensor(indices))
-        assert_close(out, expected, dtype)
-        (out * minigrad.tensor(upstream)).sum().backward()
-        (expected * torch.tensor(upstream)).sum().backward()
-    assert_close(ours.weight, theirs.weight, dtype)  # max_norm renormalises rows in place
-    grad, reference = ours.weight.grad, theirs.weight.grad
-    assert grad.is_sparse == reference.is_sparse == options.get("sparse", False)
-    if grad.is_sparse:
-        coalesced, reference = grad.coalesce(), reference.coalesce()
-        assert coalesced._indices().tolist() == reference.indices().tolist()
-        assert_close(coalesced._values(), reference.values(), dtype)
-        grad = grad.to_dense()
-        reference = reference.to_dense()
-    assert_close(grad, reference, dtype)
+
+    def run(lib, layer):
+        outs = []
+        for _ in range(2):  # two backward passes: gradients (sparse ones too) accumulate
+            out = layer(lib.tensor(indices))
+            outs.append(out.detach().numpy().copy())
+            (out * lib.tensor(upstream)).sum().backward()
+        grad = layer.weight.grad
+        seen = {"outs": outs, "weight": layer.weight.detach().numpy().copy(), "sparse": grad.is_sparse}
+        if grad.is_sparse:
+            coalesced = grad.coalesce()
+            indices_of = coalesced._indices if lib is minigrad else coalesced.indices
+            values_of = coalesced._values if lib is minigrad else coalesced.values
+            seen.update({"indices": indices_of().tolist(), "values": values_of().numpy(), "grad": grad.to_dense()})
+        else:
+            seen["grad"] = grad
+        return seen
+
+    def theirs(torch):
+        torch.manual_seed(0)
+        layer = torch.nn.Embedding(6, 3, **options).to(getattr(torch, dtype))
+        return {"start": state_arrays(layer), **run(torch, layer)}
+
+    expected = reference(theirs)
+    ours = load_arrays(nn.Embedding(6, 3, **options).to(getattr(minigrad, dtype)), expected["start"])
+    observed = run(minigrad, ours)
+    for out, want in zip(observed["outs"], expected["outs"]):
+        assert_close(out, want, dtype)
+    assert_close(observed["weight"], expected["weight"], dtype)  # max_norm renormalises rows in place
+    assert observed["sparse"] == expected["sparse"] == options.get("sparse", False)
+    if observed["sparse"]:
+        assert observed["indices"] == expected["indices"]
+        assert_close(observed["values"], expected["values"], dtype)
+    assert_close(observed["grad"], expected["grad"], dtype)
 
 
 def test_sparse_gradient_scaled_by_frequency_equals_the_dense_one():
