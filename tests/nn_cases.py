@@ -11,6 +11,10 @@ import sys
 import numpy
 
 import minigrad
+from oracle import Sketch, assert_close_to, assert_identical, reference
+
+# answers holding whole networks keep arrays above this size as sketches in the store (tests/oracle.py)
+SKETCH_ABOVE = 4096
 
 # float32 differences come from summation order; float64 ones must be at rounding level
 TOLERANCE = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
@@ -52,8 +56,24 @@ def grads_by_name(module):
 
 
 def assert_close(ours, theirs, dtype="float32", tolerance=None, message=""):
-    numpy.testing.assert_allclose(as_numpy(ours), as_numpy(theirs), err_msg=message,
-                                  **(tolerance or TOLERANCE[dtype]))
+    """Element-wise closeness; ``theirs`` may be a tensor, an array or a stored ``Sketch``."""
+    assert_close_to(as_numpy(ours), theirs if isinstance(theirs, Sketch) else as_numpy(theirs),
+                    message=message, **(tolerance or TOLERANCE[dtype]))
+
+
+def seeded_like_torch(make_ours, make_theirs, seed, label="torch's initial weights"):
+    """``make_ours()`` after ``minigrad.manual_seed(seed)``, checked to hold exactly the weights that
+    ``make_theirs(torch)`` gets after ``torch.manual_seed(seed)`` (compared through stored digests,
+    so the weights themselves need not be stored)."""
+    expected = reference(lambda torch: (torch.manual_seed(seed), state_arrays(make_theirs(torch)))[1], label,
+                         digest=True)
+    minigrad.manual_seed(seed)
+    ours = make_ours()
+    observed = state_arrays(ours)
+    assert list(observed) == list(expected)
+    for key, value in observed.items():
+        assert_identical(value, expected[key], key)
+    return ours
 
 
 def assert_same_state(ours, expected, dtype="float32"):

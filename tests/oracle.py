@@ -20,6 +20,13 @@ stored references exactly when it passes live. With ``digest=True`` every array 
 sha256 (``Digest``), for answers that must match bit for bit (random streams): compare those
 with ``assert_identical``, which takes an array or a ``Digest``.
 
+Large floating arrays (whole networks' weights after every step) would make the store too big:
+with ``sketch_above=n`` the store keeps each floating array of more than ``n`` elements as a
+``Sketch`` (its values at 64 spread positions, its norms and 8 signed sums), and a test gets the
+full array live but the sketch from the store; ``assert_close_to`` compares either. A sketch
+checks a necessary condition of the element-wise tolerance, so what passes live passes on the
+store; a deviation confined to elements the sketch does not sample shows only in the sums.
+
 Modes, chosen by the test-only environment variable ``MINIGRAD_TORCH_REFERENCES``: ``live``
 (the default when torch imports), ``stored`` (read the store even with torch installed), and
 ``record`` (live, and write what was asked to the store at the end of the session; run
@@ -124,15 +131,66 @@ def assert_identical(ours, expected, message=""):
     assert numpy.array_equal(ours, expected, equal_nan=ours.dtype.kind in "fc"), f"{message}: values differ"
 
 
+class Sketch:
+    """A large floating array kept as a few numbers: dtype and shape, the values at up to 64
+    evenly spaced positions, its 1-norm and largest magnitude, and 8 sums with fixed
+    pseudo-random signs (the signs depend only on the size)."""
+
+    SAMPLES, SUMS = 64, 8
+
+    def __init__(self, dtype, shape, samples, sums, norm1, largest):
+        self.dtype, self.shape = dtype, tuple(shape)
+        self.samples, self.sums = numpy.asarray(samples, numpy.float64), numpy.asarray(sums, numpy.float64)
+        self.norm1, self.largest = float(norm1), float(largest)
+
+    @staticmethod
+    def _positions(size):
+        return numpy.linspace(0, size - 1, min(size, Sketch.SAMPLES)).round().astype(numpy.int64)
+
+    @staticmethod
+    def _signs(size):
+        return numpy.random.default_rng(size).choice(numpy.array([-1.0, 1.0]), (Sketch.SUMS, size))
+
+    @classmethod
+    def of(cls, array):
+        flat = numpy.asarray(array, numpy.float64).ravel()
+        return cls(array.dtype.str, array.shape, flat[cls._positions(flat.size)], cls._signs(flat.size) @ flat,
+                   numpy.abs(flat).sum(), numpy.abs(flat).max(initial=0.0))
+
+    def check(self, ours, rtol, atol, message=""):
+        """Assert what ``assert_allclose(ours, full, rtol, atol)`` implies for the sketched array."""
+        ours = numpy.asarray(ours)
+        assert ours.shape == self.shape, f"{message}: shape {ours.shape} != PyTorch's {self.shape}"
+        flat = ours.astype(numpy.float64).ravel()
+        numpy.testing.assert_allclose(flat[self._positions(flat.size)], self.samples, rtol=rtol, atol=atol,
+                                      err_msg=f"{message} (sampled elements)")
+        sums = self._signs(flat.size) @ flat
+        slack = atol * flat.size + rtol * self.norm1 + 1e-12 * (self.norm1 + numpy.abs(flat).sum())
+        worst = float(numpy.abs(sums - self.sums).max(initial=0.0))
+        assert worst <= slack, f"{message}: signed sums differ by {worst:.3g} > {slack:.3g} (sketch of PyTorch's)"
+
+    def __repr__(self):
+        return f"Sketch({self.dtype}, {self.shape})"
+
+
+def assert_close_to(ours, expected, rtol, atol=0.0, message=""):
+    """``assert_allclose(ours, expected)`` where ``expected`` is an array or a ``Sketch``."""
+    if isinstance(expected, Sketch):
+        expected.check(ours, rtol, atol, message)
+    else:
+        numpy.testing.assert_allclose(ours, expected, rtol=rtol, atol=atol, err_msg=message)
+
+
 # ---- encoding: plain values <-> JSON plus one byte blob ------------------------------------
 
 class _Encoder:
     """Turns an answer into JSON-able data, its arrays appended to one byte blob (identical
     arrays stored once)."""
 
-    def __init__(self, blob=None):
-        self.blob = bytearray() if blob is None else blob
+    def __init__(self, sketch_above=None):
+        self.blob = bytearray()
         self._offsets = {}
+        self.sketch_above = sketch_above
 
     def encode(self, value, digest=False):
         if value is None or isinstance(value, (bool, str)):
@@ -145,6 +203,9 @@ class _Encoder:
             return {"raised": [value.kind, value.message]}
         if isinstance(value, Digest):
             return {"digest": [value.hexdigest, value.dtype, list(value.shape)]}
+        if isinstance(value, Sketch):
+            return {"sketch": [value.dtype, list(value.shape), value.samples.tolist(), value.sums.tolist(),
+                               value.norm1, value.largest]}
         if isinstance(value, numpy.generic):
             return {"scalar": self.encode(numpy.asarray(value), digest=False)}
         value = _from_torch(value)
@@ -164,6 +225,9 @@ class _Encoder:
             raise TypeError(f"cannot store an array of dtype {array.dtype}")
         if digest:
             return self.encode(Digest.of(array))
+        if (self.sketch_above is not None and array.size > self.sketch_above and array.dtype.kind == "f"
+                and numpy.isfinite(array).all()):
+            return self.encode(Sketch.of(array))
         data = numpy.ascontiguousarray(array).tobytes()
         key = hashlib.sha256(data).hexdigest()
         if key not in self._offsets:
@@ -206,6 +270,8 @@ def decode(data, blob):
         return Raised(*body)
     if kind == "digest":
         return Digest(body[0], body[1], body[2])
+    if kind == "sketch":
+        return Sketch(*body)
     raise ValueError(f"unknown entry {kind!r} in a reference store")
 
 
@@ -246,14 +312,14 @@ class Recorder:
         self.modules = {}  # module -> {test id: {label: value}}
         self.ran = {}      # module -> test ids that ran (their old answers are dropped)
 
-    def add(self, module, test, label, value):
-        self.modules.setdefault(module, {}).setdefault(test, {})[label] = value
+    def add(self, module, test, label, value, sketch_above):
+        self.modules.setdefault(module, {}).setdefault(test, {})[label] = (value, sketch_above)
 
     def write(self):
         STORE.mkdir(exist_ok=True)
         for module in sorted(set(self.modules) | set(self.ran)):
             old = ModuleStore(STORE / f"{module}.npz")
-            answers = {test: {label: decode(old.entries[n], old.blob) for label, n in labels.items()}
+            answers = {test: {label: (decode(old.entries[n], old.blob), None) for label, n in labels.items()}
                        for test, labels in old.tests.items() if test not in self.ran.get(module, ())}
             answers.update(self.modules.get(module, {}))
             _write_module(STORE / f"{module}.npz", answers)
@@ -267,7 +333,8 @@ def _write_module(path, answers):
     for test in sorted(answers):
         tests[test] = {}
         for label in sorted(answers[test]):
-            text = json.dumps(encoder.encode(answers[test][label]), sort_keys=True)
+            value, encoder.sketch_above = answers[test][label]
+            text = json.dumps(encoder.encode(value), sort_keys=True)
             if text not in numbers:
                 numbers[text] = len(entries)
                 entries.append(json.loads(text))
@@ -315,7 +382,7 @@ class Oracle:
     def end(self):
         self.test = None
 
-    def ask(self, fn, label, digest):
+    def ask(self, fn, label, digest, sketch_above):
         if self.test is None:
             raise RuntimeError("reference() is only answered inside a running test")
         module, test, labels = self.test
@@ -327,7 +394,7 @@ class Oracle:
         if torch is not None:
             value = round_trip(fn(torch), digest)  # a copy: later changes to what fn saw cannot reach it
             if self.mode == "record":
-                self.recorder.add(module, test, label, value)
+                self.recorder.add(module, test, label, value, sketch_above)
             return round_trip(value)
         found = self._store(module).get(test, label)
         if found is None:
@@ -348,10 +415,10 @@ class Oracle:
 ORACLE = Oracle()
 
 
-def reference(fn, label=None, *, digest=False):
+def reference(fn, label=None, *, digest=False, sketch_above=None):
     """PyTorch's answer ``fn(torch)`` for the running test, live or stored (see the module doc).
     ``label`` names the answer within the test (default: the call's number, ``#0``, ``#1``...)."""
-    return ORACLE.ask(fn, label, digest)
+    return ORACLE.ask(fn, label, digest, sketch_above)
 
 
 def torch_available():
