@@ -1,5 +1,6 @@
 """nn.Module, Parameter and the containers: registration, traversal, modes, state_dict,
-repr and summary, compared with torch.nn where PyTorch has an answer."""
+repr and summary, compared with torch.nn where PyTorch has an answer (live, or its stored
+answers: tests/oracle.py)."""
 import copy
 from collections import OrderedDict
 
@@ -8,7 +9,8 @@ import pytest
 
 import minigrad
 import nn
-from nn_cases import as_numpy, copy_weights, torch_lenet
+from nn_cases import as_numpy, load_arrays, state_arrays, torch_lenet
+from oracle import Raised, reference
 
 
 def nested(m):
@@ -37,8 +39,8 @@ def test_parameter_is_a_leaf_tensor_sharing_storage():
 
 
 def test_parameter_repr_matches_torch():
-    torch = pytest.importorskip("torch")
-    assert repr(nn.Parameter(minigrad.tensor([1.0, 2.5]))) == repr(torch.nn.Parameter(torch.tensor([1.0, 2.5])))
+    assert repr(nn.Parameter(minigrad.tensor([1.0, 2.5]))) == \
+        reference(lambda torch: repr(torch.nn.Parameter(torch.tensor([1.0, 2.5]))))
 
 
 def test_integer_parameter_cannot_require_grad():
@@ -51,9 +53,10 @@ def test_integer_parameter_cannot_require_grad():
 
 @pytest.mark.parametrize("listing", ["named_parameters", "named_buffers", "named_modules", "named_children"])
 def test_names_and_order_match_torch(listing):
-    torch = pytest.importorskip("torch")
-    ours, theirs = nested(nn), nested(torch.nn)
-    assert [name for name, _ in getattr(ours, listing)()] == [name for name, _ in getattr(theirs, listing)()]
+    def names(m):
+        return [name for name, _ in getattr(nested(m), listing)()]
+
+    assert names(nn) == reference(lambda torch: names(torch.nn))
 
 
 def test_shared_parameters_are_listed_once():
@@ -149,11 +152,12 @@ def test_zero_grad_requires_grad_and_apply():
 
 
 def test_apply_order_matches_torch():
-    torch = pytest.importorskip("torch")
-    ours, theirs = [], []
-    nested(nn).apply(lambda m: ours.append(type(m).__name__))
-    nested(torch.nn).apply(lambda m: theirs.append(type(m).__name__))
-    assert ours == theirs
+    def order(m):
+        visited = []
+        nested(m).apply(lambda module: visited.append(type(module).__name__))
+        return visited
+
+    assert order(nn) == reference(lambda torch: order(torch.nn))
 
 
 def test_forward_hooks_see_and_replace_values():
@@ -195,9 +199,8 @@ def test_deepcopy_gives_an_independent_model():
 # ---- state_dict --------------------------------------------------------------------------------
 
 def test_state_dict_keys_match_torch_and_share_storage():
-    torch = pytest.importorskip("torch")
     ours = nested(nn)
-    assert list(ours.state_dict()) == list(nested(torch.nn).state_dict())
+    assert list(ours.state_dict()) == reference(lambda torch: list(nested(torch.nn).state_dict()))
     state = ours.state_dict()
     assert not state["heads.cls.weight"].requires_grad
     with minigrad.no_grad():
@@ -207,12 +210,11 @@ def test_state_dict_keys_match_torch_and_share_storage():
 
 
 def test_state_dict_round_trip_through_torch():
-    torch = pytest.importorskip("torch")
     minigrad.manual_seed(1)
-    ours, theirs = nested(nn), nested(torch.nn)
+    ours = nested(nn)
     ours.features[1].running_mean.normal_()  # make the buffers worth checking
-    copy_weights(ours, theirs)
-    back = copy_weights(theirs, nested(nn))
+    start = state_arrays(ours)
+    back = load_arrays(nested(nn), reference(lambda torch: state_arrays(load_arrays(nested(torch.nn), start))))
     for (key, value), (_, again) in zip(ours.state_dict().items(), back.state_dict().items()):
         numpy.testing.assert_array_equal(as_numpy(value), as_numpy(again), err_msg=key)
         assert value.dtype == again.dtype, key
@@ -227,22 +229,21 @@ def test_load_state_dict_copies_in_place_with_casting():
 
 
 def test_load_state_dict_errors_like_torch():
-    torch = pytest.importorskip("torch")
-
     def broken_state(model, make):
         state = OrderedDict((k, v) for k, v in model.state_dict().items() if k != "fc3.bias")
         state["extra.weight"] = make(numpy.zeros(1, dtype="float32"))
         state["conv1.weight"] = make(numpy.zeros((6, 1, 5, 5), dtype="float32"))
         return state
 
-    ours, theirs = nn.models.LeNet(2), torch_lenet(torch)
-    with pytest.raises(RuntimeError) as error:
-        ours.load_state_dict(broken_state(ours, minigrad.tensor))
-    with pytest.raises(RuntimeError) as reference:
-        theirs.load_state_dict(broken_state(theirs, torch.tensor))
+    def error(model, make):
+        return Raised.of(lambda: model.load_state_dict(broken_state(model, make)))
+
+    ours = error(nn.models.LeNet(2), minigrad.tensor)
+    theirs = reference(lambda torch: error(torch_lenet(torch), torch.tensor))
+    assert ours.kind == theirs.kind == "RuntimeError"
     # the same text, up to how each library prints a shape
-    assert str(error.value) == str(reference.value).replace("torch.Size([", "(").replace("])", ")")
-    assert 'Missing key(s) in state_dict: "fc3.bias". ' in str(error.value)
+    assert ours.message == theirs.message.replace("minigrad.Size([", "(").replace("])", ")")
+    assert 'Missing key(s) in state_dict: "fc3.bias". ' in ours.message
 
 
 def test_load_state_dict_not_strict_reports_keys():
@@ -270,7 +271,6 @@ def test_non_persistent_buffers_stay_out_of_state_dict():
 # ---- containers --------------------------------------------------------------------------------
 
 def test_sequential_indexing_and_editing_match_torch():
-    torch = pytest.importorskip("torch")
 
     def edited(m):
         seq = m.Sequential(m.ReLU(), m.Tanh(), m.Sigmoid(), m.Identity())
@@ -281,10 +281,13 @@ def test_sequential_indexing_and_editing_match_torch():
         seq += m.Sequential(m.Softmax(dim=1))
         return seq
 
-    ours, theirs = edited(nn), edited(torch.nn)
-    assert repr(ours) == repr(theirs) and len(ours) == len(theirs) == 5
-    assert repr(ours[1:3]) == repr(theirs[1:3]) and type(ours[1:3]) is nn.Sequential
-    assert repr(ours[-1]) == repr(theirs[-1]) and [repr(m) for m in ours] == [repr(m) for m in theirs]
+    def seen(m):
+        seq = edited(m)
+        return {"repr": repr(seq), "len": len(seq), "slice": repr(seq[1:3]), "last": repr(seq[-1]),
+                "items": [repr(layer) for layer in seq]}
+
+    ours, theirs = edited(nn), reference(lambda torch: seen(torch.nn))
+    assert seen(nn) == theirs and theirs["len"] == 5 and type(ours[1:3]) is nn.Sequential
     with pytest.raises(IndexError, match="index 5 is out of range"):
         ours[5]
 
@@ -298,7 +301,6 @@ def test_sequential_from_ordered_dict_runs_in_order():
 
 
 def test_module_list_and_dict_match_torch():
-    torch = pytest.importorskip("torch")
 
     def build(m):
         layers = m.ModuleList([m.Linear(2, 2), m.Linear(2, 2)])
@@ -312,10 +314,12 @@ def test_module_list_and_dict_match_torch():
         heads.pop("b")
         return m.Sequential(OrderedDict([("layers", layers), ("heads", heads)]))
 
-    ours, theirs = build(nn), build(torch.nn)
-    assert repr(ours) == repr(theirs)  # ModuleList prints runs of identical layers as "(2-4): 3 x ReLU()"
+    ours = build(nn)
+    theirs = reference(lambda torch: (lambda model: {"repr": repr(model), "keys": list(model.state_dict())})(
+        build(torch.nn)))
+    assert repr(ours) == theirs["repr"]  # ModuleList prints runs of identical layers as "(2-4): 3 x ReLU()"
     assert list(ours.heads.keys()) == ["a", "c"] and "a" in ours.heads and len(ours.layers) == 5
-    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert list(ours.state_dict()) == theirs["keys"]
 
 
 # ---- repr --------------------------------------------------------------------------------------
@@ -340,14 +344,12 @@ def every_layer(m):
 
 
 def test_repr_of_every_layer_matches_torch():
-    torch = pytest.importorskip("torch")
-    assert repr(every_layer(nn)) == repr(every_layer(torch.nn))
+    assert repr(every_layer(nn)) == reference(lambda torch: repr(every_layer(torch.nn)))
 
 
 def test_lenet_repr_matches_torch_exactly():
-    torch = pytest.importorskip("torch")
-    assert repr(nn.models.LeNet(2)) == repr(torch_lenet(torch, 2))
-    assert str(nn.models.LeNet(10)) == str(torch_lenet(torch, 10))
+    assert repr(nn.models.LeNet(2)) == reference(lambda torch: repr(torch_lenet(torch, 2)), "repr")
+    assert str(nn.models.LeNet(10)) == reference(lambda torch: str(torch_lenet(torch, 10)), "str")
 
 
 def test_repr_with_custom_extra_repr_and_empty_module():
