@@ -1,5 +1,6 @@
 """nn.functional and nn.init: gradcheck of every op written here, the losses against
-torch.nn.functional (values, input and target gradients), stability, errors and warnings."""
+torch.nn.functional (values, input and target gradients), stability, errors and warnings.
+PyTorch's side is asked through tests/oracle.py (live, or its stored answers)."""
 import math
 import warnings
 
@@ -10,6 +11,7 @@ import minigrad
 import nn
 from nn import functional as F
 from nn_cases import GRAD_TOLERANCE, assert_close
+from oracle import reference
 
 
 def f64(values):
@@ -134,18 +136,19 @@ def make_targets(lib, kind, shape, dtype):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name,loss,shape,kind", LOSSES, ids=[case[0] for case in LOSSES])
 def test_loss_matches_torch(name, loss, shape, kind, dtype):
-    torch = pytest.importorskip("torch")
     logits = numpy.random.default_rng(0).standard_normal(shape).astype(dtype)
-    results = []
-    for lib, functional in ((minigrad, F), (torch, torch.nn.functional)):
+
+    def run(lib, functional):
         x = lib.tensor(logits, requires_grad=True)
         target = make_targets(lib, kind, shape, dtype)
-        out = loss(functional, lib, x, target, lambda values, lib=lib: lib.tensor(numpy.array(values, dtype)))
+        out = loss(functional, lib, x, target, lambda values: lib.tensor(numpy.array(values, dtype)))
         (out * lib.tensor(numpy.linspace(0.5, 1.5, out.numel()).reshape(tuple(out.shape)).astype(dtype))).sum(
         ).backward()
-        results.append((out, x.grad, target.grad if target.requires_grad else None))
-    (out, grad, target_grad), (expected, expected_grad, expected_target_grad) = results
-    assert out.dtype == minigrad.tensor(logits).dtype and tuple(out.shape) == tuple(expected.shape)
+        return out, x.grad, target.grad if target.requires_grad else None
+
+    out, grad, target_grad = run(minigrad, F)
+    expected, expected_grad, expected_target_grad = reference(lambda torch: run(torch, torch.nn.functional))
+    assert out.dtype == minigrad.tensor(logits).dtype and tuple(out.shape) == expected.shape
     assert_close(out, expected, dtype)
     assert_close(grad, expected_grad, dtype, GRAD_TOLERANCE[dtype])
     if expected_target_grad is not None:
@@ -153,7 +156,6 @@ def test_loss_matches_torch(name, loss, shape, kind, dtype):
 
 
 def test_loss_modules_hold_their_options():
-    torch = pytest.importorskip("torch")
     rng = numpy.random.default_rng(3)
     logits, labels = rng.standard_normal((6, 4)).astype("float32"), rng.integers(0, 4, 6)
     probabilities = 1 / (1 + numpy.exp(-logits))
@@ -167,54 +169,65 @@ def test_loss_modules_hold_their_options():
         ("BCELoss", dict(), probabilities, numpy.round(probabilities), False),
         ("BCEWithLogitsLoss", dict(reduction="sum"), logits, numpy.round(probabilities), False),
     ]
-    for name, options, inputs, targets, weighted in pairs:
-        extra = dict(weight=weight) if weighted else {}
-        ours = getattr(nn, name)(**options, **{k: minigrad.tensor(v) for k, v in extra.items()})
-        theirs = getattr(torch.nn, name)(**options, **{k: torch.tensor(v) for k, v in extra.items()})
-        assert repr(ours) == repr(theirs)
-        assert_close(ours(minigrad.tensor(inputs), minigrad.tensor(targets)),
-                     theirs(torch.tensor(inputs), torch.tensor(targets)), message=name)
+
+    def run(lib, modules):
+        seen = {}
+        for name, options, inputs, targets, weighted in pairs:
+            extra = dict(weight=weight) if weighted else {}
+            module = getattr(modules, name)(**options, **{k: lib.tensor(v) for k, v in extra.items()})
+            seen[name] = (repr(module), module(lib.tensor(inputs), lib.tensor(targets)))
+        return seen
+
+    expected = reference(lambda torch: run(torch, torch.nn))
+    for name, (text, value) in run(minigrad, nn).items():
+        assert text == expected[name][0]
+        assert_close(value, expected[name][1], message=name)
     assert list(nn.BCEWithLogitsLoss(pos_weight=minigrad.ones(3)).state_dict()) == ["pos_weight"]
 
 
 # ---- stability ----------------------------------------------------------------------------------
 
 def test_softmax_family_is_stable_for_huge_logits():
-    torch = pytest.importorskip("torch")
     values = [[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 0.0]]
-    for options in (dict(), dict(label_smoothing=0.1), dict(reduction="none")):
-        logits, reference = minigrad.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
-        loss = F.cross_entropy(logits, minigrad.tensor([2, 1]), **options)
-        expected = torch.nn.functional.cross_entropy(reference, torch.tensor([2, 1]), **options)
-        loss.sum().backward()
-        expected.sum().backward()
-        assert numpy.isfinite(loss.detach().numpy()).all() and numpy.isfinite(logits.grad.numpy()).all()
-        assert_close(loss, expected)
-        assert_close(logits.grad, reference.grad)
-    logits = minigrad.tensor(values, requires_grad=True)
-    assert_close(F.log_softmax(logits, dim=1), torch.log_softmax(torch.tensor(values), dim=1))
-    assert_close(F.softmax(logits, dim=1), torch.softmax(torch.tensor(values), dim=1))
+    all_options = (dict(), dict(label_smoothing=0.1), dict(reduction="none"))
+
+    def run(lib, functional):
+        seen = []
+        for options in all_options:
+            logits = lib.tensor(values, requires_grad=True)
+            loss = functional.cross_entropy(logits, lib.tensor([2, 1]), **options)
+            loss.sum().backward()
+            seen.append((loss, logits.grad))
+        return seen, functional.log_softmax(lib.tensor(values), dim=1), functional.softmax(lib.tensor(values), dim=1)
+
+    (losses, log_softmax, softmax), expected = run(minigrad, F), reference(lambda torch: run(torch, torch.nn.functional))
+    for (loss, grad), (expected_loss, expected_grad) in zip(losses, expected[0]):
+        assert numpy.isfinite(loss.detach().numpy()).all() and numpy.isfinite(grad.numpy()).all()
+        assert_close(loss, expected_loss)
+        assert_close(grad, expected_grad)
+    assert_close(log_softmax, expected[1])
+    assert_close(softmax, expected[2])
 
 
 def test_binary_losses_at_the_extremes_match_torch():
-    torch = pytest.importorskip("torch")
     probabilities, labels = [0.0, 1.0, 1.0, 0.0, 1e-30, 0.5], [1.0, 0.0, 1.0, 0.0, 0.3, 1.0]
-    x, reference = minigrad.tensor(probabilities, requires_grad=True), torch.tensor(probabilities, requires_grad=True)
-    loss = F.binary_cross_entropy(x, minigrad.tensor(labels), reduction="none")
-    expected = torch.nn.functional.binary_cross_entropy(reference, torch.tensor(labels), reduction="none")
-    loss.sum().backward()
-    expected.sum().backward()
-    assert_close(loss, expected)  # log clamped at -100
-    assert_close(x.grad, reference.grad)  # finite: (x - t) / max(x (1 - x), 1e-12)
-    logits = [1000.0, -1000.0, 0.0, 30.0, -30.0]
-    x, reference = minigrad.tensor(logits, requires_grad=True), torch.tensor(logits, requires_grad=True)
-    loss = F.binary_cross_entropy_with_logits(x, minigrad.tensor([0.0, 1.0, 1.0, 0.5, 0.5]), reduction="none")
-    expected = torch.nn.functional.binary_cross_entropy_with_logits(reference, torch.tensor([0.0, 1.0, 1.0, 0.5, 0.5]),
-                                                                    reduction="none")
-    loss.sum().backward()
-    expected.sum().backward()
-    assert_close(loss, expected)
-    assert_close(x.grad, reference.grad)
+    logits, soft_labels = [1000.0, -1000.0, 0.0, 30.0, -30.0], [0.0, 1.0, 1.0, 0.5, 0.5]
+
+    def run(lib, functional):
+        seen = []
+        for loss_fn, inputs, targets in ((functional.binary_cross_entropy, probabilities, labels),
+                                         (functional.binary_cross_entropy_with_logits, logits, soft_labels)):
+            x = lib.tensor(inputs, requires_grad=True)
+            loss = loss_fn(x, lib.tensor(targets), reduction="none")
+            loss.sum().backward()
+            seen.append((loss, x.grad))
+        return seen
+
+    # BCE: log clamped at -100, gradient finite: (x - t) / max(x (1 - x), 1e-12)
+    for (loss, grad), (expected_loss, expected_grad) in zip(run(minigrad, F),
+                                                            reference(lambda torch: run(torch, torch.nn.functional))):
+        assert_close(loss, expected_loss)
+        assert_close(grad, expected_grad)
 
 
 # ---- other functions against PyTorch ------------------------------------------------------------
@@ -224,48 +237,56 @@ def test_binary_losses_at_the_extremes_match_torch():
     ("replicate", (1, 2, 2, 1)), ("circular", (1, 2, 2, 1)),
 ], ids=["constant", "constant_negative_crops", "reflect", "replicate", "circular"])
 def test_pad_matches_torch(mode, widths):
-    torch = pytest.importorskip("torch")
     array = numpy.arange(2 * 2 * 3 * 4, dtype="float32").reshape(2, 2, 3, 4)
-    x, reference = minigrad.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
-    out = F.pad(x, widths, mode=mode)
-    expected = torch.nn.functional.pad(reference, widths, mode=mode)
-    upstream = numpy.random.default_rng(0).standard_normal(tuple(expected.shape)).astype("float32")
-    out.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
+
+    def run(lib, functional):
+        x = lib.tensor(array, requires_grad=True)
+        out = functional.pad(x, widths, mode=mode)
+        out.backward(lib.tensor(numpy.random.default_rng(0).standard_normal(tuple(out.shape)).astype("float32")))
+        return out, x.grad
+
+    (out, grad), (expected, expected_grad) = run(minigrad, F), reference(lambda torch: run(torch, torch.nn.functional))
     assert_close(out, expected)
-    assert_close(x.grad, reference.grad)
+    assert_close(grad, expected_grad)
 
 
 def test_one_hot_matches_torch():
-    torch = pytest.importorskip("torch")
     indices = numpy.array([[0, 2], [1, 3]])
-    for classes in (-1, 6):
+    expected = reference(lambda torch: [torch.nn.functional.one_hot(torch.tensor(indices), classes).tolist()
+                                        for classes in (-1, 6)])
+    for classes, want in zip((-1, 6), expected):
         ours = F.one_hot(minigrad.tensor(indices), classes)
-        expected = torch.nn.functional.one_hot(torch.tensor(indices), classes)
-        assert ours.dtype == minigrad.int64 and ours.tolist() == expected.tolist()
+        assert ours.dtype == minigrad.int64 and ours.tolist() == want
 
 
 def test_softmax_without_dim_warns_and_picks_torchs_dimension():
-    torch = pytest.importorskip("torch")
-    for shape in [(4,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]:
-        array = numpy.random.default_rng(0).standard_normal(shape).astype("float32")
-        with pytest.warns(UserWarning, match="Implicit dimension choice for softmax has been deprecated"):
-            ours = F.softmax(minigrad.tensor(array))
+    shapes = [(4,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]
+    arrays = [numpy.random.default_rng(0).standard_normal(shape).astype("float32") for shape in shapes]
+
+    def theirs(torch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            expected = torch.nn.functional.softmax(torch.tensor(array))
+            return [torch.nn.functional.softmax(torch.tensor(array)) for array in arrays]
+
+    for array, expected in zip(arrays, reference(theirs)):
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmax has been deprecated"):
+            ours = F.softmax(minigrad.tensor(array))
         assert_close(ours, expected)
 
 
 def test_regression_losses_broadcast_with_a_warning_like_torch():
-    torch = pytest.importorskip("torch")
     x, t = numpy.ones((4, 1), dtype="float32"), numpy.arange(4, dtype="float32")
-    for name in ("mse_loss", "l1_loss", "smooth_l1_loss"):
-        with pytest.warns(UserWarning, match=r"Using a target size \(\(4,\)\) that is different to the input size"):
-            ours = getattr(F, name)(minigrad.tensor(x), minigrad.tensor(t))
+    names = ("mse_loss", "l1_loss", "smooth_l1_loss")
+
+    def theirs(torch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            assert_close(ours, getattr(torch.nn.functional, name)(torch.tensor(x), torch.tensor(t)))
+            return [getattr(torch.nn.functional, name)(torch.tensor(x), torch.tensor(t)) for name in names]
+
+    for name, expected in zip(names, reference(theirs)):
+        with pytest.warns(UserWarning, match=r"Using a target size \(\(4,\)\) that is different to the input size"):
+            ours = getattr(F, name)(minigrad.tensor(x), minigrad.tensor(t))
+        assert_close(ours, expected)
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -326,16 +347,14 @@ def test_functional_errors(call, error, words):
     ("leaky_relu", None), ("leaky_relu", 0.2), ("leaky_relu", 1), ("selu", None),
 ], ids=lambda value: str(value))
 def test_calculate_gain_matches_torch(nonlinearity, param):
-    torch = pytest.importorskip("torch")
     assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(
-        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-12)
+        reference(lambda torch: torch.nn.init.calculate_gain(nonlinearity, param)), rel=1e-12)
 
 
 @pytest.mark.parametrize("shape", [(3, 4), (6, 3, 5, 5), (2, 3, 4, 5, 6), (7, 1)], ids=str)
 def test_fan_in_and_fan_out_match_torch(shape):
-    torch = pytest.importorskip("torch")
     assert nn.init._calculate_fan_in_and_fan_out(minigrad.empty(*shape)) == \
-        torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(*shape))
+        reference(lambda torch: torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(*shape)))
 
 
 FAN_IN, FAN_OUT = 300, 200  # of a (200, 300) weight
