@@ -1,4 +1,7 @@
-"""SGD, Adam, AdamW, Adamax, NAdam, RAdam and SparseAdam against torch.optim, option by option."""
+"""SGD, Adam, AdamW, Adamax, NAdam, RAdam and SparseAdam against torch.optim, option by option
+(PyTorch live, or its stored answers: tests/oracle.py)."""
+import re
+
 import numpy
 import pytest
 
@@ -6,9 +9,8 @@ import minigrad
 import optim
 from minigrad.sparse import SparseTensor
 from optim_cases import (Run, assert_trajectories_close, case_ids, check_against_torch, check_repr, check_resume,
-                         check_state_dict_layout, libraries, minigrad_lenet_class)
-
-torch = pytest.importorskip("torch")
+                         check_state_dict_layout, describe_state_dict, libraries, minigrad_lenet_class, per_parameter)
+from oracle import Raised, reference
 
 CASES = [
     ("SGD", dict(lr=0.1)),
@@ -123,10 +125,11 @@ ERRORS = [
 
 @pytest.mark.parametrize("cls_name,kwargs,words", ERRORS, ids=case_ids([(c, k) for c, k, _ in ERRORS]))
 def test_invalid_hyper_parameters_raise_value_error_like_torch(cls_name, kwargs, words):
-    for lib_name in ("minigrad", "torch"):
-        lib, module = libraries(lib_name)
-        with pytest.raises(ValueError, match=words.replace("(", r"\(")):
-            getattr(module, cls_name)([lib.ones(2, requires_grad=True)], **kwargs)
+    def error(lib, module):
+        return Raised.of(lambda: getattr(module, cls_name)([lib.ones(2, requires_grad=True)], **kwargs))
+
+    for raised in (error(minigrad, optim), reference(lambda torch: error(torch, torch.optim))):
+        assert raised is not None and raised.kind == "ValueError" and re.search(re.escape(words), raised.message)
 
 
 FLAGS = [("SGD", "foreach"), ("SGD", "fused"), ("SGD", "differentiable"), ("Adam", "capturable"),
@@ -145,8 +148,8 @@ def test_pytorch_implementation_switches_are_accepted_only_when_off(cls_name, fl
 def test_adamw_is_adam_with_decoupled_decay_and_its_own_class():
     weight = minigrad.ones(2, requires_grad=True)
     optimizer = optim.AdamW([weight])
-    assert isinstance(optimizer, optim.Adam) == isinstance(torch.optim.AdamW([torch.ones(1, requires_grad=True)]),
-                                                            torch.optim.Adam)
+    assert isinstance(optimizer, optim.Adam) == reference(
+        lambda torch: isinstance(torch.optim.AdamW([torch.ones(1, requires_grad=True)]), torch.optim.Adam))
     assert type(optimizer) is optim.AdamW and repr(optimizer).startswith("AdamW (")
     assert optimizer.defaults["weight_decay"] == 1e-2 and optimizer.defaults["decoupled_weight_decay"] is True
     assert optim.AdamW.__doc__ != optim.Adam.__doc__ and "Loshchilov" in optim.AdamW.__doc__
@@ -184,9 +187,9 @@ def run_sparse(lib_name, gradients, kwargs, dtype, shape=(8, 3)):
     optimizer = module.SparseAdam([weight, frozen], **kwargs)
     history = []
     for rows, values in gradients:
-        if lib is torch:
-            weight.grad = torch.sparse_coo_tensor(torch.tensor(rows).reshape(1, -1), torch.tensor(values), shape,
-                                                    check_invariants=True)
+        if lib_name == "torch":
+            weight.grad = lib.sparse_coo_tensor(lib.tensor(rows).reshape(1, -1), lib.tensor(values), shape,
+                                                check_invariants=True)
         else:
             weight.grad = SparseTensor(rows, values, shape)
         optimizer.step()
@@ -201,14 +204,22 @@ SPARSE_CASES = [dict(), dict(lr=0.05, betas=(0.5, 0.9)), dict(lr=0.01, eps=1e-3,
 @pytest.mark.parametrize("kwargs", SPARSE_CASES, ids=case_ids([("SparseAdam", k) for k in SPARSE_CASES]))
 def test_sparse_adam_on_sparse_gradients_matches_torch(kwargs, dtype):
     gradients = sparse_gradients(30, dtype=dtype)
+
+    def theirs(torch):
+        history, optimizer = run_sparse("torch", gradients, kwargs, dtype)
+        saved = optimizer.state_dict()
+        return {"params": per_parameter(history), "state_dict": describe_state_dict(saved),
+                "step": float(saved["state"][0]["step"]), "repr": repr(optimizer)}
+
+    expected = reference(theirs)
     ours, optimizer = run_sparse("minigrad", gradients, kwargs, dtype)
-    theirs, reference = run_sparse("torch", gradients, kwargs, dtype)
-    assert_trajectories_close(ours, theirs, 1e-9 if dtype == "float64" else 1e-5)
-    mine, saved = optimizer.state_dict(), reference.state_dict()
-    assert mine["param_groups"] == saved["param_groups"] and list(mine["state"]) == list(saved["state"]) == [0]
-    assert mine["state"][0]["step"] == saved["state"][0]["step"] == 30  # the empty step counts too
-    assert set(mine["state"][0]) == set(saved["state"][0])
-    assert repr(optimizer) == repr(reference)
+    assert_trajectories_close(ours, expected["params"], 1e-9 if dtype == "float64" else 1e-5)
+    mine = optimizer.state_dict()
+    assert describe_state_dict(mine)["param_groups"] == expected["state_dict"]["param_groups"]
+    assert list(mine["state"]) == list(expected["state_dict"]["state"]) == [0]
+    assert mine["state"][0]["step"] == expected["step"] == 30  # the empty step counts too
+    assert set(mine["state"][0]) == set(expected["state_dict"]["state"][0])
+    assert repr(optimizer) == expected["repr"]
 
 
 def test_sparse_adam_resumes_bit_identically():
@@ -231,31 +242,29 @@ def test_sparse_adam_refuses_dense_gradients():
         optim.SparseAdam([weight]).step()
 
 
-def embedding_pair(sparse=True):
-    nn = pytest.importorskip("nn", reason="the nn package is not importable", exc_type=ImportError)
-    if not hasattr(nn, "Embedding"):
-        pytest.skip("nn.Embedding does not exist yet")
-    ours = nn.Embedding(10, 4, sparse=sparse)
-    theirs = torch.nn.Embedding(10, 4, sparse=sparse)
-    theirs.load_state_dict({"weight": torch.tensor(ours.weight.detach().numpy())})
-    return ours, theirs
+def embedding_trajectory(lib, modules, optimizers, cls_name, kwargs, weight):
+    """20 steps of ``cls_name`` on a sparse embedding starting from ``weight``: the weight after each."""
+    layer = modules.Embedding(10, 4, sparse=True)
+    layer.load_state_dict({"weight": lib.tensor(weight)})
+    optimizer = getattr(optimizers, cls_name)(layer.parameters(), **kwargs)
+    rng = numpy.random.default_rng(0)
+    history = []
+    for _ in range(20):
+        indices, target = rng.integers(0, 10, (6, 2)), rng.standard_normal((6, 2, 4)).astype("float32")
+        optimizer.zero_grad()
+        ((layer(lib.tensor(indices)) - lib.tensor(target)) ** 2).sum().backward()
+        assert getattr(layer.weight.grad, "is_sparse", False)
+        optimizer.step()
+        history.append([layer.weight.detach().numpy().copy()])
+    return history
 
 
 @pytest.mark.parametrize("cls_name,kwargs", [("SparseAdam", dict(lr=0.05)), ("SGD", dict(lr=0.1, momentum=0.9))],
                          ids=["SparseAdam", "SGD-momentum"])
 def test_optimizers_through_a_sparse_embedding_match_torch(cls_name, kwargs):
-    ours, theirs = embedding_pair()
-    mine, reference = getattr(optim, cls_name)(ours.parameters(), **kwargs), \
-        getattr(torch.optim, cls_name)(theirs.parameters(), **kwargs)
-    rng = numpy.random.default_rng(0)
-    history = ([], [])
-    for _ in range(20):
-        indices, target = rng.integers(0, 10, (6, 2)), rng.standard_normal((6, 2, 4)).astype("float32")
-        for module, optimizer, lib, record in ((ours, mine, minigrad, history[0]), (theirs, reference, torch,
-                                                                                   history[1])):
-            optimizer.zero_grad()
-            ((module(lib.tensor(indices)) - lib.tensor(target)) ** 2).sum().backward()
-            assert getattr(module.weight.grad, "is_sparse", False)
-            optimizer.step()
-            record.append([module.weight.detach().numpy().copy()])
-    assert_trajectories_close(history[0], history[1], 1e-5)
+    nn = pytest.importorskip("nn", reason="the nn package is not importable", exc_type=ImportError)
+    weight = nn.Embedding(10, 4).weight.detach().numpy().copy()
+    expected = reference(lambda torch: per_parameter(embedding_trajectory(torch, torch.nn, torch.optim, cls_name,
+                                                                          kwargs, weight)))
+    ours = embedding_trajectory(minigrad, nn, optim, cls_name, kwargs, weight)
+    assert_trajectories_close(ours, expected, 1e-5)
