@@ -1,16 +1,18 @@
 """Adagrad, RMSprop, Adadelta, ASGD and Rprop against torch.optim: trajectories in float64 and
 float32, state buffers, state_dict layout and resume, parameter groups, sparse gradients
-(Adagrad), ASGD's averaged weights, Rprop's sign rule, and the errors. LBFGS: test_lbfgs.py."""
+(Adagrad), ASGD's averaged weights, Rprop's sign rule, and the errors. LBFGS: test_lbfgs.py.
+PyTorch's side is asked through tests/oracle.py (live, or its stored answers)."""
+import re
+
 import numpy
 import pytest
 
 import minigrad
 import nn
 import optim
-from optim_cases import (Run, case_ids, check_against_torch, check_repr, check_resume, check_state_dict_layout,
-                         libraries, relative_difference, snapshot)
-
-torch = pytest.importorskip("torch")
+from optim_cases import (Run, assert_trajectories_close, case_ids, check_against_torch, check_repr, check_resume,
+                         check_state_dict_layout, libraries, per_parameter, relative_difference, snapshot)
+from oracle import Raised, reference
 
 STEPS = 60
 # maximize climbs a loss with no top: small steps keep those runs from blowing up (which would
@@ -64,12 +66,15 @@ def numbers(value):
 @pytest.mark.parametrize("name,kwargs", RICH, ids=case_ids(RICH))
 def test_state_buffers_match_torch(name, kwargs, dtype):
     """Every buffer (sums, averages, ASGD's ax/eta/mu, Rprop's prev/step_size) after 30 steps."""
-    ours, theirs = check_against_torch(name, kwargs, dtype=dtype, steps=30)
-    for mine, reference in zip(ours.model.parameters(), theirs.model.parameters()):
-        our_state, their_state = ours.optimizer.state.get(mine, {}), theirs.optimizer.state.get(reference, {})
+    def buffers(run):
+        return [{key: numbers(value) for key, value in run.optimizer.state.get(param, {}).items()}
+                for param in run.model.parameters()]
+
+    ours, expected = check_against_torch(name, kwargs, dtype=dtype, steps=30, observe=buffers)
+    for our_state, their_state in zip(buffers(ours), expected):
         assert list(our_state) == list(their_state)
         for key, value in their_state.items():
-            difference = relative_difference(numbers(our_state[key]), numbers(value))
+            difference = relative_difference(our_state[key], value)
             assert difference <= (1e-9 if dtype == "float64" else 1e-5), key
 
 
@@ -131,16 +136,13 @@ def test_parameter_groups_with_their_own_options(name, kwargs, groups):
 def test_add_param_group_mid_run(name, kwargs, extra):
     """The third parameter joins after 10 steps. Adagrad fills its new sum from the
     constructor's initial_accumulator_value, not the group's: PyTorch's behaviour."""
-    histories = []
-    for lib_name in ("minigrad", "torch"):
+    def trajectory(lib_name):
         run = Run(lib_name, name, kwargs, groups=lambda m: [{"params": m.parameters()[:2]}])
         history = run.run(10)[1]
         run.optimizer.add_param_group(dict(extra, params=[run.model.parameters()[2]]))
-        history += run.run(10)[1]
-        histories.append(history)
-    for step, (mine, reference) in enumerate(zip(*histories)):
-        for a, b in zip(mine, reference):
-            assert relative_difference(a, b) <= 1e-9, f"step {step + 1}"
+        return history + run.run(10)[1]
+
+    assert_trajectories_close(trajectory("minigrad"), reference(lambda torch: per_parameter(trajectory("torch"))), 1e-9)
 
 
 # ---- what each algorithm promises ------------------------------------------------------------
@@ -176,9 +178,9 @@ def test_rprop_skips_a_step_and_forgets_the_gradient_after_a_sign_change():
     lr, (eta_minus, eta_plus) = 0.1, (0.5, 1.2)
     gradients = [[1.0, 1.0], [-1.0, 2.0], [-3.0, 2.0], [-3.0, 0.0]]
     ours = synthetic_steps("minigrad", "Rprop", dict(lr=lr), gradients)
-    theirs = synthetic_steps("torch", "Rprop", dict(lr=lr), gradients)
-    for mine, reference in zip(ours, theirs):
-        for a, b in zip(mine, reference):
+    theirs = reference(lambda torch: synthetic_steps("torch", "Rprop", dict(lr=lr), gradients))
+    for mine, reference_step in zip(ours, theirs):
+        for a, b in zip(mine, reference_step):
             numpy.testing.assert_array_equal(a, b)
     (w1, _, _), (w2, prev2, size2), (w3, prev3, size3), (w4, _, size4) = ours
     numpy.testing.assert_allclose(w1, [-lr, -lr])
@@ -197,19 +199,26 @@ def test_rprop_skips_a_step_and_forgets_the_gradient_after_a_sign_change():
                                                        maximize=True)], ids=["defaults", "lr_decay_maximize"])
 def test_adagrad_with_sparse_embedding_gradients_matches_torch(kwargs):
     minigrad.manual_seed(0)
-    ours = nn.Embedding(10, 4, sparse=True)
-    theirs = torch.nn.Embedding(10, 4, sparse=True)
-    theirs.load_state_dict({"weight": torch.tensor(ours.weight.detach().numpy())})
-    mine, reference = optim.Adagrad(ours.parameters(), **kwargs), torch.optim.Adagrad(theirs.parameters(), **kwargs)
-    rng = numpy.random.default_rng(0)
-    for _ in range(20):
-        indices, target = rng.integers(0, 6, (5, 2)), rng.standard_normal((5, 2, 4)).astype("float32")
-        for module, optimizer, lib in ((ours, mine, minigrad), (theirs, reference, torch)):
+    start = nn.Embedding(10, 4, sparse=True).weight.detach().numpy().copy()
+
+    def trajectory(lib, modules, optimizers):
+        layer = modules.Embedding(10, 4, sparse=True)
+        layer.load_state_dict({"weight": lib.tensor(start)})
+        optimizer = optimizers.Adagrad(layer.parameters(), **kwargs)
+        rng, history = numpy.random.default_rng(0), []
+        for _ in range(20):
+            indices, target = rng.integers(0, 6, (5, 2)), rng.standard_normal((5, 2, 4)).astype("float32")
             optimizer.zero_grad()
-            ((module(lib.tensor(indices)) - lib.tensor(target)) ** 2).sum().backward()
+            ((layer(lib.tensor(indices)) - lib.tensor(target)) ** 2).sum().backward()
             optimizer.step()
-        numpy.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-5)
-    assert numpy.array_equal(ours.weight.detach().numpy()[6:], theirs.weight.detach().numpy()[6:])  # rows never used
+            history.append(layer.weight.detach().numpy().copy())
+        return history
+
+    ours = trajectory(minigrad, nn, optim)
+    theirs = reference(lambda torch: numpy.stack(trajectory(torch, torch.nn, torch.optim)))
+    for mine, expected in zip(ours, theirs):
+        numpy.testing.assert_allclose(mine, expected, rtol=1e-5)
+    assert numpy.array_equal(ours[-1][6:], theirs[-1][6:])  # rows never used
 
 
 def sparse_step(name, kwargs):
@@ -251,13 +260,12 @@ ERRORS = [  # (optimizer, bad argument, words the message must hold)
 @pytest.mark.parametrize("name,kwargs,words", ERRORS, ids=case_ids([(name, kwargs) for name, kwargs, _ in ERRORS]))
 def test_invalid_hyper_parameters_raise_torchs_error(name, kwargs, words):
     """The same exception type and message as PyTorch, naming the argument and its value."""
-    errors = []
-    for lib_name in ("minigrad", "torch"):
-        lib, module = libraries(lib_name)
-        with pytest.raises(ValueError, match=words) as raised:
-            getattr(module, name)([lib.zeros(2, requires_grad=True)], **kwargs)
-        errors.append(str(raised.value))
-    assert errors[0] == errors[1]
+    def error(lib, module):
+        return Raised.of(lambda: getattr(module, name)([lib.zeros(2, requires_grad=True)], **kwargs))
+
+    ours, theirs = error(minigrad, optim), reference(lambda torch: error(torch, torch.optim))
+    assert ours is not None and ours.kind == "ValueError" and re.search(words, ours.message)
+    assert ours == theirs
 
 
 @pytest.mark.parametrize("name", ["Adagrad", "RMSprop", "Adadelta", "ASGD", "Rprop"])
