@@ -1,4 +1,6 @@
-"""The Optimizer base class against torch.optim.Optimizer: groups, skipping, state, state_dict, errors."""
+"""The Optimizer base class against torch.optim.Optimizer: groups, skipping, state, state_dict, errors
+(PyTorch live, or its stored answers: tests/oracle.py)."""
+import re
 import warnings
 
 import numpy
@@ -9,9 +11,8 @@ import optim
 from minigrad.sparse import SparseTensor
 from optim.optimizer import Optimizer, required
 from optim_cases import (MLP, Run, assert_trajectories_close, check_against_torch, check_repr, check_resume,
-                         check_state_dict_layout, libraries)
-
-torch = pytest.importorskip("torch")
+                         check_state_dict_layout, libraries, per_parameter)
+from oracle import Raised, reference
 
 
 def two_groups(model):
@@ -34,9 +35,11 @@ GROUP_IDS = ["SGD-two-groups", "Adam-three-groups"]
 
 @pytest.mark.parametrize("cls_name,kwargs,groups", GROUP_CASES, ids=GROUP_IDS)
 def test_parameter_groups_with_their_own_options_match_torch(cls_name, kwargs, groups):
-    ours, theirs = check_against_torch(cls_name, kwargs, groups=groups, steps=30)
-    for mine, reference in zip(ours.optimizer.param_groups, theirs.optimizer.param_groups):
-        assert {k: v for k, v in mine.items() if k != "params"} == {k: v for k, v in reference.items() if k != "params"}
+    def options(run):
+        return [{k: v for k, v in group.items() if k != "params"} for group in run.optimizer.param_groups]
+
+    ours, expected = check_against_torch(cls_name, kwargs, groups=groups, steps=30, observe=options)
+    assert options(ours) == expected
     check_state_dict_layout(cls_name, kwargs, groups=groups)
     check_resume(cls_name, kwargs, groups=groups, steps=30, save_at=12)
     check_repr(cls_name, kwargs, groups=groups)
@@ -55,8 +58,7 @@ def test_groups_are_filled_from_defaults_and_keep_their_parameters_in_order():
 def test_parameters_without_gradient_are_skipped_and_keep_their_state():
     """Train everything, then stop the gradient of w1 for a while (frozen mid-run): its weights
     and Adam state must stay put, and the run must still match PyTorch."""
-    runs = []
-    for lib_name in ("minigrad", "torch"):
+    def frozen_midway(lib_name):
         run = Run(lib_name, "Adam", dict(lr=0.01))
         losses, history = run.run(5)
         w1, saved_state = run.model.w1, {k: v.clone() for k, v in run.optimizer.state[run.model.w1].items()}
@@ -69,16 +71,17 @@ def test_parameters_without_gradient_are_skipped_and_keep_their_state():
         assert all(numpy.array_equal(saved_state[k].numpy(), v.numpy())
                    for k, v in run.optimizer.state[w1].items())
         numpy.testing.assert_array_equal(history[4][0], history[-1][0])
-        runs.append(history)
         model, state = run.model, run.optimizer.state
         assert model.frozen not in state and model.unused not in state
-    assert_trajectories_close(runs[0], runs[1], 1e-9)
+        return history
+
+    assert_trajectories_close(frozen_midway("minigrad"), reference(lambda torch: per_parameter(frozen_midway("torch"))),
+                              1e-9)
 
 
 def test_add_param_group_mid_run_matches_torch():
     """Fine-tuning: start with the first layer only, add the second with its own options at step 10."""
-    histories = []
-    for lib_name in ("minigrad", "torch"):
+    def fine_tuned(lib_name):
         _, module = libraries(lib_name)
         run = Run(lib_name, "SGD", dict(lr=0.05, momentum=0.9))  # replaced below
         model = run.model
@@ -87,9 +90,10 @@ def test_add_param_group_mid_run_matches_torch():
         run.optimizer.add_param_group({"params": [model.b1, model.w2], "lr": 0.02, "nesterov": True})
         assert run.optimizer.param_groups[1]["momentum"] == 0.9  # filled from the defaults
         _, more = run.run(10)
-        histories.append(history + more)
         assert len(run.optimizer.state_dict()["state"]) == 3
-    assert_trajectories_close(histories[0], histories[1], 1e-9)
+        return history + more
+
+    assert_trajectories_close(fine_tuned("minigrad"), reference(lambda torch: per_parameter(fine_tuned("torch"))), 1e-9)
 
 
 def test_zero_grad_sets_to_none_or_zeroes_in_place():
@@ -202,19 +206,28 @@ def test_resume_through_a_checkpoint_file_is_bit_identical(cls_name, kwargs, tmp
 
 def test_a_torch_state_dict_loads_and_continues_like_torch():
     """PyTorch's saved state (converted tensor by tensor) continues in minigrad as in PyTorch."""
-    ours, theirs = Run("minigrad", "Adam", dict(lr=0.01)), Run("torch", "Adam", dict(lr=0.01))
-    theirs.run(10)
-    for mine, reference in zip(ours.model.parameters(), theirs.model.parameters()):
-        mine.array[...] = reference.detach().numpy()
-    saved = theirs.optimizer.state_dict()
+    def theirs(torch):
+        run = Run("torch", "Adam", dict(lr=0.01))
+        run.run(10)
+        saved = run.optimizer.state_dict()
+        return {"params": [p.detach().numpy().copy() for p in run.model.parameters()],
+                "state_dict": {"param_groups": saved["param_groups"],
+                               "state": {key: {name: value.numpy().copy() for name, value in buffers.items()}
+                                         for key, buffers in saved["state"].items()}},
+                "continued": per_parameter(run.run(10)[1])}
+
+    expected = reference(theirs)
+    ours = Run("minigrad", "Adam", dict(lr=0.01))
+    for mine, value in zip(ours.model.parameters(), expected["params"]):
+        mine.array[...] = value
+    saved = expected["state_dict"]
     converted = {"param_groups": saved["param_groups"],
-                 "state": {key: {name: minigrad.tensor(value.numpy()) for name, value in buffers.items()}
+                 "state": {key: {name: minigrad.tensor(value) for name, value in buffers.items()}
                            for key, buffers in saved["state"].items()}}
     ours.optimizer.load_state_dict(converted)
     ours.steps_done = 10
     _, mine = ours.run(10)
-    _, reference = theirs.run(10)
-    assert_trajectories_close(mine, reference, 1e-9)
+    assert_trajectories_close(mine, expected["continued"], 1e-9)
 
 
 @pytest.mark.parametrize("groups,words", [
@@ -222,13 +235,15 @@ def test_a_torch_state_dict_loads_and_continues_like_torch():
     (lambda m: [m.w1, m.w2], "doesn't match the size of optimizer's group"),
 ], ids=["group_count", "group_size"])
 def test_load_state_dict_checks_the_groups_like_torch(groups, words):
-    for lib_name in ("minigrad", "torch"):
+    def error(lib_name):
         run = Run(lib_name, "SGD", dict(lr=0.1, momentum=0.9))
         run.run(1)
         saved = run.optimizer.state_dict()
         _, module = libraries(lib_name)
-        with pytest.raises(ValueError, match=words):
-            module.SGD(groups(MLP(run.lib)), lr=0.1).load_state_dict(saved)
+        return Raised.of(lambda: module.SGD(groups(MLP(run.lib)), lr=0.1).load_state_dict(saved))
+
+    for raised in (error("minigrad"), reference(lambda torch: error("torch"))):
+        assert raised is not None and raised.kind == "ValueError" and re.search(words, raised.message)
 
 
 # ---- errors -------------------------------------------------------------------------------
@@ -250,10 +265,11 @@ CONSTRUCTION_ERRORS = [
 
 @pytest.mark.parametrize("name,params,error,words", CONSTRUCTION_ERRORS, ids=[c[0] for c in CONSTRUCTION_ERRORS])
 def test_bad_params_raise_like_torch(name, params, error, words):
-    for lib_name in ("minigrad", "torch"):
-        lib, module = libraries(lib_name)
-        with pytest.raises(error, match=words):
-            module.SGD(params(_leaves(lib)), lr=0.1)
+    def raised(lib, module):
+        return Raised.of(lambda: module.SGD(params(_leaves(lib)), lr=0.1))
+
+    for seen in (raised(minigrad, optim), reference(lambda torch: raised(torch, torch.optim))):
+        assert seen is not None and seen.kind == error.__name__ and re.search(words, seen.message)
 
 
 @pytest.mark.parametrize("params,words", [
