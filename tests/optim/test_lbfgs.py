@@ -5,16 +5,19 @@ the state_dict layout, save/load mid-run, and the errors.
 L-BFGS amplifies rounding: each step runs up to 20 iterations whose directions depend on all
 the previous ones, and a stochastic loss (a different batch every step) makes it diverge from
 any reference after a few steps. So the MLP here is trained full-batch (a deterministic loss,
-on which L-BFGS converges), and float32 runs are kept to a few short steps.
+on which L-BFGS converges), and float32 runs are kept to a few short steps. PyTorch's side is asked through tests/oracle.py
+(live, or its stored answers).
 """
+import re
+
 import numpy
 import pytest
 
 import minigrad
 import optim
-from optim_cases import case_ids, check_repr, check_resume, libraries, relative_difference, snapshot
-
-torch = pytest.importorskip("torch")
+from optim_cases import (assert_trajectories_close, case_ids, check_repr, check_resume, libraries, per_parameter,
+                         snapshot)
+from oracle import Raised, reference
 
 
 class FullBatchMLP:
@@ -107,16 +110,15 @@ class LBFGSRun:
 
 
 def compare_with_torch(problem, kwargs, steps, dtype, rtol):
-    ours, theirs = LBFGSRun("minigrad", problem, kwargs, dtype), LBFGSRun("torch", problem, kwargs, dtype)
-    our_losses, our_history, our_counters = ours.run(steps)
-    their_losses, their_history, their_counters = theirs.run(steps)
-    for step, (mine, reference) in enumerate(zip(our_history, their_history)):
-        for index, (a, b) in enumerate(zip(mine, reference)):
-            difference = relative_difference(a, b)
-            assert difference <= rtol, f"step {step + 1}, parameter {index}: relative difference {difference:.3g}"
-    numpy.testing.assert_allclose(our_losses, their_losses, rtol=rtol, atol=1e-12)
-    assert our_counters == their_counters  # the same number of closure calls and iterations
-    return ours, theirs
+    def theirs(torch):
+        losses, history, counters = LBFGSRun("torch", problem, kwargs, dtype).run(steps)
+        return {"losses": losses, "params": per_parameter(history), "counters": counters}
+
+    expected = reference(theirs)
+    our_losses, our_history, our_counters = LBFGSRun("minigrad", problem, kwargs, dtype).run(steps)
+    assert_trajectories_close(our_history, expected["params"], rtol)
+    numpy.testing.assert_allclose(our_losses, expected["losses"], rtol=rtol, atol=1e-12)
+    assert our_counters == expected["counters"]  # the same number of closure calls and iterations
 
 
 WOLFE = "strong_wolfe"
@@ -179,32 +181,38 @@ def test_first_step_size_is_min_of_one_and_inverse_l1_norm_times_lr(problem, lr)
     expected_t = min(1.0, 1.0 / numpy.abs(gradient).sum()) * lr
     assert float(run.state["t"]) == pytest.approx(expected_t, rel=1e-15)
     numpy.testing.assert_allclose(snapshot(run.problem.parameters())[0], start - expected_t * gradient, rtol=1e-15)
-    reference = LBFGSRun("torch", problem, dict(lr=lr, max_iter=1))
-    reference.optimizer.step(reference.closure)
-    assert float(run.state["t"]) == float(reference.state["t"])
+    def first_step(torch):
+        theirs = LBFGSRun("torch", problem, dict(lr=lr, max_iter=1))
+        theirs.optimizer.step(theirs.closure)
+        return float(theirs.state["t"])
+
+    assert float(run.state["t"]) == reference(first_step)
 
 
 def test_a_zero_gradient_stops_before_any_iteration():
-    for lib_name in ("minigrad", "torch"):
+    def stop(lib_name):
         run = LBFGSRun(lib_name, "at_minimum", dict())
         returned = run.optimizer.step(run.closure)
-        assert float(returned.detach().numpy()) == 0.0
-        assert len(run.closure_losses) == 1
-        assert dict(run.state) == {"func_evals": 1, "n_iter": 0}, lib_name
+        return {"returned": float(returned.detach().numpy()), "calls": len(run.closure_losses),
+                "state": dict(run.state)}
+
+    assert stop("minigrad") == reference(lambda torch: stop("torch")) == \
+        {"returned": 0.0, "calls": 1, "state": {"func_evals": 1, "n_iter": 0}}
 
 
 @pytest.mark.parametrize("kwargs", [dict(max_iter=10, max_eval=4), dict(line_search_fn=WOLFE, max_iter=10, max_eval=7)],
                          ids=["fixed_step", "strong_wolfe"])
 def test_max_eval_bounds_the_closure_calls_of_one_step(kwargs):
-    counts = {}
-    for lib_name in ("minigrad", "torch"):
+    def calls_per_step(lib_name):
         run = LBFGSRun(lib_name, "rosenbrock", kwargs)
         per_step = []
         for _ in range(3):
             before = len(run.closure_losses)
             run.optimizer.step(run.closure)
             per_step.append(len(run.closure_losses) - before)
-        counts[lib_name] = per_step
+        return per_step
+
+    counts = {"minigrad": calls_per_step("minigrad"), "torch": reference(lambda torch: calls_per_step("torch"))}
     assert counts["minigrad"] == counts["torch"]
     if "line_search_fn" not in kwargs:
         assert max(counts["minigrad"]) <= kwargs["max_eval"]
@@ -224,13 +232,15 @@ CUBICS = [  # (x1, f1, g1, x2, f2, g2, bounds, expected minimiser)
                          ids=["parabola", "reversed", "clamped", "no_minimum"])
 def test_cubic_interpolation(x1, f1, g1, x2, f2, g2, bounds, expected):
     from optim._line_search import _cubic_interpolate
-    from torch.optim.lbfgs import _cubic_interpolate as torch_cubic_interpolate
+
+    def theirs(torch):
+        from torch.optim.lbfgs import _cubic_interpolate as torch_cubic_interpolate
+        return float(torch_cubic_interpolate(x1, f1, torch.tensor(g1, dtype=torch.float64), x2, f2,
+                                             torch.tensor(g2, dtype=torch.float64), bounds))
 
     ours = _cubic_interpolate(x1, f1, numpy.float64(g1), x2, f2, numpy.float64(g2), bounds)
-    theirs = torch_cubic_interpolate(x1, f1, torch.tensor(g1, dtype=torch.float64), x2, f2,
-                                     torch.tensor(g2, dtype=torch.float64), bounds)
     assert float(ours) == pytest.approx(expected, abs=1e-12)
-    assert float(ours) == float(theirs)
+    assert float(ours) == reference(theirs)
 
 
 # ---- state_dict -----------------------------------------------------------------------------
@@ -260,17 +270,23 @@ def flatten(value):
                          ids=["fixed_step", "strong_wolfe"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_state_dict_layout_and_values_match_torch(kwargs, dtype):
-    ours, theirs = LBFGSRun("minigrad", "mlp", kwargs, dtype), LBFGSRun("torch", "mlp", kwargs, dtype)
-    ours.run(2)
-    theirs.run(2)
-    mine, reference = ours.optimizer.state_dict(), theirs.optimizer.state_dict()
-    assert mine["param_groups"] == reference["param_groups"]
-    assert list(mine["state"]) == list(reference["state"]) == [0]  # all of it under the first parameter
-    assert list(mine["state"][0]) == list(reference["state"][0])  # same keys, same order
-    for key, value in reference["state"][0].items():
-        assert describe(mine["state"][0][key]) == describe(value), key
+    def state_dict(lib_name):
+        run = LBFGSRun(lib_name, "mlp", kwargs, dtype)
+        run.run(2)
+        saved = run.optimizer.state_dict()
+        return {"param_groups": saved["param_groups"], "ids": list(saved["state"]),
+                "keys": list(saved["state"][0]),  # all of it under the first parameter
+                "layout": {key: describe(value) for key, value in saved["state"][0].items()},
+                "values": {key: flatten(value) for key, value in saved["state"][0].items()}}
+
+    mine, expected = state_dict("minigrad"), reference(lambda torch: state_dict("torch"))
+    assert mine["param_groups"] == expected["param_groups"]
+    assert mine["ids"] == expected["ids"] == [0]
+    assert mine["keys"] == expected["keys"]  # same keys, same order
+    for key in expected["keys"]:
+        assert mine["layout"][key] == expected["layout"][key], key
         if dtype == "float64":
-            numpy.testing.assert_allclose(flatten(mine["state"][0][key]), flatten(value), rtol=1e-9, atol=1e-12,
+            numpy.testing.assert_allclose(mine["values"][key], expected["values"][key], rtol=1e-9, atol=1e-12,
                                           err_msg=key)
 
 
@@ -315,9 +331,10 @@ class _Library:
 
 @pytest.mark.parametrize("make,error,words", ERRORS, ids=["no_closure", "two_groups", "negative_lr"])
 def test_errors_match_torch(make, error, words):
-    for lib, module in ((minigrad, optim), (torch, torch.optim)):
-        with pytest.raises(error, match=words):
-            make(_Library(lib, module), two_params(lib))
+    with pytest.raises(error, match=words):
+        make(_Library(minigrad, optim), two_params(minigrad))
+    theirs = reference(lambda torch: Raised.of(lambda: make(_Library(torch, torch.optim), two_params(torch))))
+    assert theirs is not None and theirs.kind == error.__name__ and re.search(words, theirs.message)
 
 
 def test_a_missing_closure_is_also_a_runtime_error():
@@ -326,7 +343,7 @@ def test_a_missing_closure_is_also_a_runtime_error():
 
 
 def test_an_unknown_line_search_fails_at_the_first_step_as_in_torch():
-    for lib, module in ((minigrad, optim), (torch, torch.optim)):
+    def first_step(lib, module):
         point = lib.zeros(2, requires_grad=True)
         optimizer = module.LBFGS([point], line_search_fn="armijo")  # accepted here, as PyTorch does
 
@@ -336,5 +353,8 @@ def test_an_unknown_line_search_fails_at_the_first_step_as_in_torch():
             loss.backward()
             return loss
 
-        with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
-            optimizer.step(closure)
+        return Raised.of(lambda: optimizer.step(closure))
+
+    for raised in (first_step(minigrad, optim), reference(lambda torch: first_step(torch, torch.optim))):
+        assert raised is not None and raised.kind == "RuntimeError"
+        assert "only 'strong_wolfe' is supported" in raised.message
