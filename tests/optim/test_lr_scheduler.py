@@ -1,6 +1,8 @@
 """Every learning-rate scheduler against torch.optim.lr_scheduler: the rates (and cycled momenta)
-of two parameter groups over 120 steps, state_dicts, resuming, warnings and errors."""
+of two parameter groups over 120 steps, state_dicts, resuming, warnings and errors. PyTorch's side
+is asked through tests/oracle.py (live, or its stored answers)."""
 import pickle
+import re
 import warnings
 from types import SimpleNamespace
 
@@ -10,16 +12,23 @@ import pytest
 import minigrad
 import nn
 import optim
-from nn_cases import torch_lenet
+from nn_cases import SKETCH_ABOVE, load_arrays, state_arrays, torch_lenet
 from optim import lr_scheduler
+from oracle import Raised, assert_close_to, reference
 
-torch = pytest.importorskip("torch")
 # a SequentialLR whose first member is a ChainedScheduler warns at construction (PyTorch's does too);
 # the tests of the warnings record them explicitly
 pytestmark = pytest.mark.filterwarnings("ignore:Detected call of")
 
 STEPS = 120
-LIBRARIES = {"minigrad": (minigrad, optim), "torch": (torch, torch.optim)}
+
+
+def library(name):
+    """(tensor library, optimizer package) for "minigrad" or "torch"."""
+    if name == "minigrad":
+        return minigrad, optim
+    import torch
+    return torch, torch.optim
 
 
 def factor_per_group(epoch):
@@ -105,9 +114,9 @@ CASE_IDS = [case[0] for case in CASES]
 CYCLING = [case for case in CASES if "cyclic" in case[0] or "onecycle" in case[0]]
 
 
-def make_optimizer(library, kind="sgd"):
+def make_optimizer(name, kind="sgd"):
     """Two groups with different rates; parameters without gradients, so steps change nothing."""
-    lib, module = LIBRARIES[library]
+    lib, module = library(name)
     first, second = lib.zeros(2, requires_grad=True), lib.zeros(3, requires_grad=True)
     groups = [{"params": [first]}, {"params": [second], "lr": 0.05}]
     if kind == "sgd":
@@ -115,8 +124,8 @@ def make_optimizer(library, kind="sgd"):
     return module.Adam(groups, lr=0.1, betas=(0.9, 0.999))
 
 
-def scheduler_module(library):
-    return LIBRARIES[library][1].lr_scheduler
+def scheduler_module(name):
+    return library(name)[1].lr_scheduler
 
 
 def snapshot(optimizer, scheduler):
@@ -138,9 +147,9 @@ def run(optimizer, scheduler, steps, metric=None):
     return numpy.array(rows)
 
 
-def sequence(library, make, kind="sgd", steps=STEPS):
-    optimizer = make_optimizer(library, kind)
-    scheduler = make(scheduler_module(library), optimizer)
+def sequence(name, make, kind="sgd", steps=STEPS):
+    optimizer = make_optimizer(name, kind)
+    scheduler = make(scheduler_module(name), optimizer)
     start = numpy.array([snapshot(optimizer, scheduler)])
     return numpy.concatenate([start, run(optimizer, scheduler, steps)])
 
@@ -149,13 +158,14 @@ def sequence(library, make, kind="sgd", steps=STEPS):
 
 @pytest.mark.parametrize("name,make", CASES, ids=CASE_IDS)
 def test_rates_match_torch(name, make):
-    ours, theirs = sequence("minigrad", make), sequence("torch", make)
+    ours, theirs = sequence("minigrad", make), reference(lambda torch: sequence("torch", make))
     numpy.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("name,make", CYCLING, ids=[case[0] for case in CYCLING])
 def test_cycled_betas_of_adam_match_torch(name, make):
-    ours, theirs = sequence("minigrad", make, kind="adam"), sequence("torch", make, kind="adam")
+    ours = sequence("minigrad", make, kind="adam")
+    theirs = reference(lambda torch: sequence("torch", make, kind="adam"))
     numpy.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)
 
 
@@ -191,14 +201,12 @@ def test_the_tutorial_steplr_follows_its_closed_form():
 def test_the_tutorial_training_flow_on_lenet_matches_torch():
     """zero_grad, backward, step, scheduler.step() over LeNet: the scheduled rate reaches the
     update as in PyTorch (the other tests here step optimizers over parameters without gradients)."""
-    theirs = torch_lenet(torch)
     ours = nn.models.LeNet(2)
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    runs = []
-    for model, lib, module in ((ours, minigrad, optim), (theirs, torch, torch.optim)):
+    start = state_arrays(ours)
+
+    def train(lib, module, model, loss_fn):
         optimizer = module.SGD(model.parameters(), lr=0.0125, momentum=0.9)
         scheduler = module.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
-        loss_fn = (nn.CrossEntropyLoss if lib is minigrad else torch.nn.CrossEntropyLoss)()
         rng = numpy.random.default_rng(0)
         for _ in range(5):
             images, labels = rng.standard_normal((8, 3, 32, 32)).astype("float32"), rng.integers(0, 2, 8)
@@ -207,9 +215,12 @@ def test_the_tutorial_training_flow_on_lenet_matches_torch():
             loss.backward()
             optimizer.step()
             scheduler.step()
-        runs.append([p.detach().numpy().copy() for p in model.parameters()])
-    for mine, reference in zip(*runs):
-        numpy.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-5)
+        return [p.detach().numpy().copy() for p in model.parameters()]
+
+    expected = reference(lambda torch: train(torch, torch.optim, load_arrays(torch_lenet(torch), start),
+                                             torch.nn.CrossEntropyLoss()), sketch_above=SKETCH_ABOVE)
+    for mine, want in zip(train(minigrad, optim, ours, nn.CrossEntropyLoss()), expected):
+        assert_close_to(mine, want, rtol=1e-4, atol=1e-5)
 
 
 # ---- ReduceLROnPlateau -------------------------------------------------------------------
@@ -235,12 +246,13 @@ PLATEAU = [
 
 @pytest.mark.parametrize("name,options,metric", PLATEAU, ids=[case[0] for case in PLATEAU])
 def test_reduce_lr_on_plateau_matches_torch(name, options, metric):
-    results = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = scheduler_module(library).ReduceLROnPlateau(optimizer, **options)
-        results.append(run(optimizer, scheduler, STEPS, metric))
-        results.append([scheduler.best, scheduler.num_bad_epochs, scheduler.cooldown_counter, scheduler.last_epoch])
+    def plateau(name):
+        optimizer = make_optimizer(name)
+        scheduler = scheduler_module(name).ReduceLROnPlateau(optimizer, **options)
+        rates = run(optimizer, scheduler, STEPS, metric)
+        return rates, [scheduler.best, scheduler.num_bad_epochs, scheduler.cooldown_counter, scheduler.last_epoch]
+
+    results = plateau("minigrad") + reference(lambda torch: plateau("torch"))
     numpy.testing.assert_allclose(results[0], results[2], rtol=1e-12, atol=0)
     assert results[1] == results[3]
     assert results[0][0, 0] > results[0][-1, 0], "the scripted metric should trigger at least one cut"
@@ -256,17 +268,18 @@ def test_reduce_lr_on_plateau_takes_a_tensor_metric():
 
 @pytest.mark.parametrize("min_lr", [0.001, [0.001, 0.002]], ids=["one_min_lr", "min_lr_per_group"])
 def test_reduce_lr_on_plateau_after_a_group_is_added(min_lr):
-    outcomes = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = scheduler_module(library).ReduceLROnPlateau(optimizer, patience=0, min_lr=min_lr)
-        optimizer.add_param_group({"params": [LIBRARIES[library][0].zeros(1, requires_grad=True)], "lr": 0.2})
+    def outcome(name):
+        optimizer = make_optimizer(name)
+        scheduler = scheduler_module(name).ReduceLROnPlateau(optimizer, patience=0, min_lr=min_lr)
+        optimizer.add_param_group({"params": [library(name)[0].zeros(1, requires_grad=True)], "lr": 0.2})
         try:
             for loss in (1.0, 2.0):
                 scheduler.step(loss)
-            outcomes.append(scheduler.get_last_lr())
+            return scheduler.get_last_lr()
         except RuntimeError as error:
-            outcomes.append(str(error))
+            return str(error)
+
+    outcomes = [outcome("minigrad"), reference(lambda torch: outcome("torch"))]
     assert outcomes[0] == pytest.approx(outcomes[1]) if isinstance(outcomes[1], list) else outcomes[0] == outcomes[1]
 
 
@@ -298,17 +311,28 @@ def _compare_states(ours, theirs, where="state_dict"):
         assert ours == theirs, where
 
 
+def plain_state(value):
+    """A scheduler's state_dict with what cannot be stored (functions) kept as their type's name."""
+    if isinstance(value, dict):
+        return {key: plain_state(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_state(item) for item in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return f"<{type(value).__name__}>"
+
+
 @pytest.mark.parametrize("name,make", STATEFUL, ids=[case[0] for case in STATEFUL])
 def test_state_dict_has_torchs_keys_and_values(name, make):
-    states = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = make(scheduler_module(library), optimizer)
+    def state(name):
+        optimizer = make_optimizer(name)
+        scheduler = make(scheduler_module(name), optimizer)
         for epoch in range(17):
             optimizer.step()
             _step_with(scheduler, epoch)
-        states.append(scheduler.state_dict())
-    _compare_states(*states)
+        return scheduler.state_dict()
+
+    _compare_states(state("minigrad"), reference(lambda torch: plain_state(state("torch"))))
 
 
 @pytest.mark.parametrize("name,make", STATEFUL, ids=[case[0] for case in STATEFUL])
@@ -337,16 +361,18 @@ def test_state_dict_round_trip_continues_the_sequence(name, make):
 def test_resuming_with_last_epoch_matches_torch(name, class_name, kwargs):
     """PyTorch's other way to resume: load the optimizer, then build the scheduler with last_epoch."""
     make = _single(class_name, kwargs)
-    results = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = make(scheduler_module(library), optimizer)
+
+    def resumed_rates(name):
+        optimizer = make_optimizer(name)
+        scheduler = make(scheduler_module(name), optimizer)
         run(optimizer, scheduler, 23)
-        resumed_optimizer = make_optimizer(library)
+        resumed_optimizer = make_optimizer(name)
         resumed_optimizer.load_state_dict(optimizer.state_dict())
-        resumed = make(scheduler_module(library), resumed_optimizer, last_epoch=23)
-        results.append(run(resumed_optimizer, resumed, 40))
-    numpy.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=0)
+        resumed = make(scheduler_module(name), resumed_optimizer, last_epoch=23)
+        return run(resumed_optimizer, resumed, 40)
+
+    numpy.testing.assert_allclose(resumed_rates("minigrad"), reference(lambda torch: resumed_rates("torch")),
+                                  rtol=1e-12, atol=0)
 
 
 class Halving:
@@ -379,45 +405,46 @@ EPOCHS = [3, 1, 10, 10, 25, 24, 60, 0, 99]
 
 @pytest.mark.parametrize("name,class_name,kwargs", JUMPS, ids=[case[0] for case in JUMPS])
 def test_step_with_an_epoch_uses_the_closed_form_and_warns(name, class_name, kwargs):
-    results = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = _single(class_name, kwargs)(scheduler_module(library), optimizer)
+    def jumps(name):
+        optimizer = make_optimizer(name)
+        scheduler = _single(class_name, kwargs)(scheduler_module(name), optimizer)
         rows = []
         for epoch in EPOCHS:
             optimizer.step()
             with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)`"):
                 scheduler.step(epoch)
             rows.append(snapshot(optimizer, scheduler))
-        results.append(rows)
-    numpy.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=0)
+        return rows
+
+    numpy.testing.assert_allclose(jumps("minigrad"), reference(lambda torch: jumps("torch")), rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("T_mult", [1, 2, 3])
 def test_warm_restarts_step_at_fractional_epochs(T_mult):
     """Stepped per batch with epoch + batch / batches, mixed with plain steps, as PyTorch's docs show."""
     epochs = [i / 4 for i in range(200)] + [None] * 5 + [70.2, 0.3, 13.999, None, 155.5]
-    results = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = scheduler_module(library).CosineAnnealingWarmRestarts(optimizer, 5, T_mult, eta_min=0.001)
+    def restarts(name):
+        optimizer = make_optimizer(name)
+        scheduler = scheduler_module(name).CosineAnnealingWarmRestarts(optimizer, 5, T_mult, eta_min=0.001)
         rows = []
         for epoch in epochs:
             optimizer.step()
             scheduler.step(epoch)
             rows.append(snapshot(optimizer, scheduler) + [scheduler.T_cur, scheduler.T_i, scheduler.last_epoch])
-        results.append(rows)
-    numpy.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=1e-15)
+        return rows
+
+    numpy.testing.assert_allclose(restarts("minigrad"), reference(lambda torch: restarts("torch")), rtol=1e-12,
+                                  atol=1e-15)
 
 
 # ---- warnings ----------------------------------------------------------------------------
 
-def _order_warnings(library, make):
+def _order_warnings(name, make):
     """Messages of the order warning when the scheduler steps twice before the optimizer."""
-    optimizer = make_optimizer(library)
+    optimizer = make_optimizer(name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scheduler = make(scheduler_module(library), optimizer)
+        scheduler = make(scheduler_module(name), optimizer)
         scheduler.step()
         scheduler.step()
     return [str(w.message) for w in caught if "before `optimizer.step()`" in str(w.message)]
@@ -425,7 +452,7 @@ def _order_warnings(library, make):
 
 @pytest.mark.parametrize("name,make", CASES, ids=CASE_IDS)
 def test_stepping_before_the_optimizer_warns_as_torch(name, make):
-    ours, theirs = _order_warnings("minigrad", make), _order_warnings("torch", make)
+    ours, theirs = _order_warnings("minigrad", make), reference(lambda torch: _order_warnings("torch", make))
     assert ours == theirs  # the same text, as often (once per scheduler; never for warm restarts)
 
 
@@ -436,11 +463,11 @@ def test_the_order_warning_names_both_calls():
         scheduler.step()
 
 
-def _warnings_in_the_right_order(library, make):
-    optimizer = make_optimizer(library)
+def _warnings_in_the_right_order(name, make):
+    optimizer = make_optimizer(name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scheduler = make(scheduler_module(library), optimizer)
+        scheduler = make(scheduler_module(name), optimizer)
         run(optimizer, scheduler, 30)
     return optimizer, [str(w.message) for w in caught]
 
@@ -448,7 +475,7 @@ def _warnings_in_the_right_order(library, make):
 @pytest.mark.parametrize("name,make", CASES, ids=CASE_IDS)
 def test_the_right_order_is_silent_and_leaves_optimizer_step_alone(name, make):
     optimizer, ours = _warnings_in_the_right_order("minigrad", make)
-    assert ours == _warnings_in_the_right_order("torch", make)[1]
+    assert ours == reference(lambda torch: _warnings_in_the_right_order("torch", make)[1])
     if name != "sequential_nested_chain":  # its construction steps the chain's members: torch warns there too
         assert ours == []
     assert "step" not in vars(optimizer), "schedulers must not patch optimizer.step"
@@ -470,15 +497,15 @@ def test_lr_scheduler_is_a_submodule_of_optim():
 # ---- errors ------------------------------------------------------------------------------
 
 def test_onecycle_raises_past_total_steps_as_torch():
-    messages = []
-    for library in LIBRARIES:
-        optimizer = make_optimizer(library)
-        scheduler = scheduler_module(library).OneCycleLR(optimizer, 0.1, total_steps=3)
+    def past_the_end(name):
+        optimizer = make_optimizer(name)
+        scheduler = scheduler_module(name).OneCycleLR(optimizer, 0.1, total_steps=3)
         run(optimizer, scheduler, 3)
         with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3") as info:
             scheduler.step()
-        messages.append(str(info.value))
-    assert messages[0] == messages[1]
+        return str(info.value)
+
+    assert past_the_end("minigrad") == reference(lambda torch: past_the_end("torch"))
 
 
 def _plateau(e):
@@ -580,11 +607,13 @@ ERRORS = [
 
 @pytest.mark.parametrize("name,call,error,pattern,torch_too", ERRORS, ids=[case[0] for case in ERRORS])
 def test_bad_arguments_raise(name, call, error, pattern, torch_too):
-    for library in ("minigrad", "torch") if torch_too else ("minigrad",):
-        module = LIBRARIES[library][1]
-        env = SimpleNamespace(S=module.lr_scheduler, M=module, o=make_optimizer(library),
-                              other=make_optimizer(library))
+    def raised(library_name):
+        module = library(library_name)[1]
+        env = SimpleNamespace(S=module.lr_scheduler, M=module, o=make_optimizer(library_name),
+                              other=make_optimizer(library_name))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with pytest.raises(error, match=pattern):
-                call(env)
+            return Raised.of(lambda: call(env))
+
+    for seen in [raised("minigrad")] + ([reference(lambda torch: raised("torch"))] if torch_too else []):
+        assert seen is not None and seen.kind == error.__name__ and re.search(pattern, seen.message), seen
