@@ -4,6 +4,7 @@ PyTorch's does (its seed draws included), random_split and the samplers pick PyT
 worker seeds are PyTorch's, and a seeded LeNet run reproduces PyTorch's losses.
 
 After each check the two generators must still agree (the next ``randn`` is compared too).
+PyTorch's draws are asked through tests/oracle.py: live, or stored as sha256 digests.
 """
 import math
 
@@ -14,18 +15,22 @@ import data
 import minigrad
 import nn
 import optim
-from nn_cases import as_numpy, torch_lenet
-
-torch = pytest.importorskip("torch")
-
-
-def _assert_streams_agree():
-    assert numpy.array_equal(minigrad.randn(17).numpy(), torch.randn(17).numpy())
+from nn_cases import state_arrays, torch_lenet
+from oracle import assert_identical, reference
 
 
-def _seed(seed):
-    minigrad.manual_seed(seed)
-    torch.manual_seed(seed)
+def pytorchs(seed, observe):
+    """What ``observe(torch)`` sees after ``torch.manual_seed(seed)``, and the next ``randn(17)``
+    after it (arrays as digests: only bit-for-bit equality is asked)."""
+    def ask(torch):
+        torch.manual_seed(seed)
+        seen = observe(torch)
+        return {"seen": seen, "next": torch.randn(17)}
+    return reference(ask, digest=True)
+
+
+def _assert_streams_agree(expected):
+    assert_identical(minigrad.randn(17).numpy(), expected["next"], "the next randn")
 
 
 LAYERS = {
@@ -38,7 +43,7 @@ LAYERS = {
     "batchnorm2d": lambda lib: lib.nn.BatchNorm2d(3),
     "batchnorm1d": lambda lib: lib.nn.BatchNorm1d(5),
     "sequential": lambda lib: lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(8, 2)),
-    "lenet": lambda lib: nn.models.LeNet(2) if lib is minigrad else torch_lenet(torch, 2),
+    "lenet": lambda lib: nn.models.LeNet(2) if lib is minigrad else torch_lenet(lib, 2),
 }
 
 
@@ -50,14 +55,13 @@ class _Minigrad:
 @pytest.mark.parametrize("seed", [0, 1, 42, 2 ** 33 + 1])
 @pytest.mark.parametrize("layer", list(LAYERS), ids=list(LAYERS))
 def test_layers_start_from_pytorchs_parameters(layer, seed):
-    _seed(seed)
-    ours = LAYERS[layer](_Minigrad if layer != "lenet" else minigrad)
-    theirs = LAYERS[layer](torch)
-    mine, reference = ours.state_dict(), theirs.state_dict()
-    assert list(mine) == list(reference)
+    expected = pytorchs(seed, lambda torch: state_arrays(LAYERS[layer](torch)))
+    minigrad.manual_seed(seed)
+    mine = state_arrays(LAYERS[layer](_Minigrad if layer != "lenet" else minigrad))
+    assert list(mine) == list(expected["seen"])
     for key in mine:
-        assert numpy.array_equal(as_numpy(mine[key]), as_numpy(reference[key])), key
-    _assert_streams_agree()
+        assert_identical(mine[key], expected["seen"][key], key)
+    _assert_streams_agree(expected)
 
 
 INITS = {
@@ -80,28 +84,30 @@ INIT_CASES = [pytest.param(name, shape, id=f"{name}-{'x'.join(map(str, shape))}"
 
 @pytest.mark.parametrize("name, shape", INIT_CASES)
 def test_init_functions_give_pytorchs_values(name, shape):
-    _seed(3)
-    ours = INITS[name](nn.init, minigrad.zeros(*shape))
-    theirs = INITS[name](torch.nn.init, torch.zeros(*shape))
-    assert numpy.array_equal(ours.numpy(), theirs.numpy())
-    _assert_streams_agree()
+    expected = pytorchs(3, lambda torch: INITS[name](torch.nn.init, torch.zeros(*shape)))
+    minigrad.manual_seed(3)
+    assert_identical(INITS[name](nn.init, minigrad.zeros(*shape)).numpy(), expected["seen"])
+    _assert_streams_agree(expected)
 
 
 @pytest.mark.parametrize("p", [0.1, 0.37, 0.5, 0.9, 1.0, 0.0])
 @pytest.mark.parametrize("form", ["functional", "module", "transposed"])
 def test_dropout_masks_match_pytorch(form, p):
-    _seed(8)
-    x, tx = minigrad.randn(6, 20), torch.randn(6, 20)
-    if form == "functional":
-        ours, theirs = nn.functional.dropout(x, p), torch.nn.functional.dropout(tx, p)
-    elif form == "module":
-        ours, theirs = nn.Dropout(p)(x), torch.nn.Dropout(p)(tx)
-    else:
-        ours, theirs = nn.functional.dropout(x.t(), p), torch.nn.functional.dropout(tx.t(), p)
-    assert numpy.array_equal(ours.numpy(), theirs.numpy())
+    def dropped(lib, modules):
+        x = lib.randn(6, 20)
+        if form == "functional":
+            return x, modules.functional.dropout(x, p)
+        if form == "module":
+            return x, modules.Dropout(p)(x)
+        return x, modules.functional.dropout(x.t(), p)
+
+    expected = pytorchs(8, lambda torch: dropped(torch, torch.nn)[1])
+    minigrad.manual_seed(8)
+    x, ours = dropped(minigrad, nn)
+    assert_identical(ours.numpy(), expected["seen"])
     evaluation = nn.Dropout(p).eval()
     assert evaluation(x) is x
-    _assert_streams_agree()
+    _assert_streams_agree(expected)
 
 
 class Indices(data.Dataset):
@@ -130,23 +136,24 @@ LOADERS = {
 @pytest.mark.parametrize("explicit", [False, True], ids=["default_generator", "explicit_generator"])
 @pytest.mark.parametrize("options", list(LOADERS), ids=list(LOADERS))
 def test_dataloader_order_over_epochs_matches_pytorch(options, explicit):
-    _seed(6)
     kwargs = LOADERS[options]
+    expected = pytorchs(6, lambda torch: _epochs(torch.utils.data.DataLoader(
+        range(23), generator=torch.Generator().manual_seed(2) if explicit else None, **kwargs), 4))
+    minigrad.manual_seed(6)
     ours = data.DataLoader(Indices(23), generator=minigrad.Generator().manual_seed(2) if explicit else None, **kwargs)
-    theirs = torch.utils.data.DataLoader(range(23), generator=torch.Generator().manual_seed(2) if explicit else None,
-                                         **kwargs)
-    assert _epochs(ours, 4) == _epochs(theirs, 4)
-    _assert_streams_agree()
+    assert _epochs(ours, 4) == expected["seen"]
+    _assert_streams_agree(expected)
 
 
 @pytest.mark.parametrize("replacement, num_samples", [(False, 50), (True, 70), (True, 64), (False, 23)],
                          ids=["chained_permutations", "replacement", "replacement_chunks", "one_permutation"])
 def test_random_sampler_matches_pytorch(replacement, num_samples):
-    _seed(12)
+    expected = pytorchs(12, lambda torch: (lambda sampler: [list(sampler) for _ in range(2)])(
+        torch.utils.data.RandomSampler(range(23), replacement=replacement, num_samples=num_samples)))
+    minigrad.manual_seed(12)
     ours = data.RandomSampler(Indices(23), replacement=replacement, num_samples=num_samples)
-    theirs = torch.utils.data.RandomSampler(range(23), replacement=replacement, num_samples=num_samples)
-    assert [list(ours) for _ in range(2)] == [list(theirs) for _ in range(2)]
-    _assert_streams_agree()
+    assert [list(ours) for _ in range(2)] == expected["seen"]
+    _assert_streams_agree(expected)
 
 
 SAMPLERS = {
@@ -159,23 +166,24 @@ SAMPLERS = {
 
 @pytest.mark.parametrize("name", list(SAMPLERS), ids=list(SAMPLERS))
 def test_other_random_samplers_match_pytorch(name):
-    _seed(14)
-    ours, theirs = SAMPLERS[name](minigrad, data), SAMPLERS[name](torch, torch.utils.data)
-    assert [list(ours) for _ in range(3)] == [list(theirs) for _ in range(3)]
-    _assert_streams_agree()
+    expected = pytorchs(14, lambda torch: (lambda sampler: [list(sampler) for _ in range(3)])(
+        SAMPLERS[name](torch, torch.utils.data)))
+    minigrad.manual_seed(14)
+    ours = SAMPLERS[name](minigrad, data)
+    assert [list(ours) for _ in range(3)] == expected["seen"]
+    _assert_streams_agree(expected)
 
 
 @pytest.mark.parametrize("lengths", [[10, 13], [0.3, 0.7], [0.25, 0.25, 0.5], [23]], ids=["counts", "fractions",
                                                                                           "three", "whole"])
 @pytest.mark.parametrize("explicit", [False, True], ids=["default_generator", "explicit_generator"])
 def test_random_split_matches_pytorch(lengths, explicit):
-    _seed(4)
-    ours_args = [minigrad.Generator().manual_seed(9)] if explicit else []
-    their_args = [torch.Generator().manual_seed(9)] if explicit else []
-    ours = data.random_split(Indices(23), lengths, *ours_args)
-    theirs = torch.utils.data.random_split(range(23), lengths, *their_args)
-    assert [subset.indices for subset in ours] == [subset.indices for subset in theirs]
-    _assert_streams_agree()
+    expected = pytorchs(4, lambda torch: [subset.indices for subset in torch.utils.data.random_split(
+        range(23), lengths, *([torch.Generator().manual_seed(9)] if explicit else []))])
+    minigrad.manual_seed(4)
+    ours = data.random_split(Indices(23), lengths, *([minigrad.Generator().manual_seed(9)] if explicit else []))
+    assert [subset.indices for subset in ours] == expected["seen"]
+    _assert_streams_agree(expected)
 
 
 class DrawInWorker(data.Dataset):
@@ -189,19 +197,21 @@ class DrawInWorker(data.Dataset):
 
 
 def test_worker_seeds_and_draws_match_pytorchs_recipe():
-    _seed(30)
+    def recipe(torch):
+        base_seed = torch.empty((), dtype=torch.int64).random_().item()
+        draws, per_worker = [], {}
+        for index in range(6):  # batches go to the workers round-robin
+            worker = index % 2
+            if worker not in per_worker:
+                per_worker[worker] = torch.Generator().manual_seed(base_seed + worker)
+            draws.append((torch.rand(1, generator=per_worker[worker]).item(), base_seed + worker))
+        return draws
+
+    expected = pytorchs(30, recipe)
+    minigrad.manual_seed(30)
     loader = data.DataLoader(DrawInWorker(), batch_size=1, num_workers=2)
-    got = [(batch[0].item(), batch[1].item()) for batch in loader]
-    base_seed = torch.empty((), dtype=torch.int64).random_().item()
-    expected = []
-    per_worker = {}
-    for index in range(6):  # batches go to the workers round-robin
-        worker = index % 2
-        if worker not in per_worker:
-            per_worker[worker] = torch.Generator().manual_seed(base_seed + worker)
-        expected.append((torch.rand(1, generator=per_worker[worker]).item(), base_seed + worker))
-    assert got == expected
-    _assert_streams_agree()
+    assert [(batch[0].item(), batch[1].item()) for batch in loader] == expected["seen"]
+    _assert_streams_agree(expected)
 
 
 def _train(lib, model, loss_fn, optimizer, loader):
@@ -218,16 +228,19 @@ def _train(lib, model, loss_fn, optimizer, loader):
 
 def test_seeded_lenet_training_reproduces_pytorchs_losses():
     """manual_seed(1); LeNet; 48 random images and labels; shuffled loader; SGD with momentum."""
-    _seed(1)
-    ours_model, their_model = nn.models.LeNet(2), torch_lenet(torch, 2)
-    ours_set = data.TensorDataset(minigrad.randn(48, 3, 32, 32), minigrad.randint(0, 2, (48,)))
-    their_set = torch.utils.data.TensorDataset(torch.randn(48, 3, 32, 32), torch.randint(0, 2, (48,)))
-    ours = _train(minigrad, ours_model, nn.CrossEntropyLoss(),
-                  optim.SGD(ours_model.parameters(), lr=0.0125, momentum=0.9),
-                  data.DataLoader(ours_set, batch_size=8, shuffle=True))
-    theirs = _train(torch, their_model, torch.nn.CrossEntropyLoss(),
-                    torch.optim.SGD(their_model.parameters(), lr=0.0125, momentum=0.9),
-                    torch.utils.data.DataLoader(their_set, batch_size=8, shuffle=True))
+    def theirs(torch):
+        model = torch_lenet(torch, 2)
+        dataset = torch.utils.data.TensorDataset(torch.randn(48, 3, 32, 32), torch.randint(0, 2, (48,)))
+        return _train(torch, model, torch.nn.CrossEntropyLoss(),
+                      torch.optim.SGD(model.parameters(), lr=0.0125, momentum=0.9),
+                      torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=True))
+
+    expected = pytorchs(1, theirs)
+    minigrad.manual_seed(1)
+    model = nn.models.LeNet(2)
+    dataset = data.TensorDataset(minigrad.randn(48, 3, 32, 32), minigrad.randint(0, 2, (48,)))
+    ours = _train(minigrad, model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.0125, momentum=0.9),
+                  data.DataLoader(dataset, batch_size=8, shuffle=True))
     assert len(ours) == 18
-    numpy.testing.assert_allclose(ours, theirs, rtol=1e-4)
-    _assert_streams_agree()
+    numpy.testing.assert_allclose(ours, expected["seen"], rtol=1e-4)
+    _assert_streams_agree(expected)
