@@ -9,7 +9,8 @@ import pytest
 
 import minigrad
 from minigrad.autograd import Function, GradcheckError, gradcheck, gradgradcheck, once_differentiable
-from nn_cases import as_numpy, copy_weights, torch_lenet
+from nn_cases import SKETCH_ABOVE, as_numpy, load_arrays, state_arrays, torch_lenet
+from oracle import Raised, assert_close_to, reference
 
 CLOSE = dict(rtol=1e-9, atol=1e-11)
 
@@ -58,17 +59,17 @@ def test_fifth_derivative_of_a_polynomial():
 
 @pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")  # PyTorch's note on cycles
 def test_backward_with_create_graph_leaves_a_differentiable_grad_as_torch_does():
-    torch = pytest.importorskip("torch")
     values = numpy.array([0.5, -1.5, 2.0])
-    grads = []
-    for lib in (minigrad, torch):
+
+    def grads(lib):
         x = lib.tensor(values, requires_grad=True)
         (x ** 3 * x.sin()).sum().backward(create_graph=True)
         assert x.grad.requires_grad
         first = as_numpy(x.grad)
         x.grad.sum().backward()  # adds the second derivative to the first one already in .grad
-        grads.append((first, as_numpy(x.grad)))
-    (ours_first, ours_total), (their_first, their_total) = grads
+        return first, as_numpy(x.grad)
+
+    (ours_first, ours_total), (their_first, their_total) = grads(minigrad), reference(grads)
     numpy.testing.assert_allclose(ours_first, their_first, **CLOSE)
     numpy.testing.assert_allclose(ours_total, their_total, **CLOSE)
     second = 6 * values * numpy.sin(values) + 6 * values ** 2 * numpy.cos(values) - values ** 3 * numpy.sin(values)
@@ -118,16 +119,21 @@ def _mlp(lib):
 
 
 def test_gradient_penalty_training_matches_torch():
-    torch = pytest.importorskip("torch")
     ours = _mlp(minigrad)
-    theirs = copy_weights(ours, _mlp(torch))
+    start = state_arrays(ours)
     x, t = minigrad.randn(4, 3, dtype=minigrad.float64), minigrad.randn(4, 2, dtype=minigrad.float64)
+
+    def theirs(torch):
+        model = load_arrays(_mlp(torch), start)
+        losses = _penalty_steps(torch, model, torch.tensor(x.numpy()), torch.tensor(t.numpy()), steps=4)
+        return {"losses": losses, "state": state_arrays(model)}
+
+    expected = reference(theirs)
     mine = _penalty_steps(minigrad, ours, x, t, steps=4)
-    reference = _penalty_steps(torch, theirs, torch.tensor(x.numpy()), torch.tensor(t.numpy()), steps=4)
-    numpy.testing.assert_allclose(mine, reference, **CLOSE)
+    numpy.testing.assert_allclose(mine, expected["losses"], **CLOSE)
     assert mine[-1] < mine[0]
-    for name, param in theirs.state_dict().items():
-        numpy.testing.assert_allclose(as_numpy(ours.state_dict()[name]), as_numpy(param), err_msg=name, **CLOSE)
+    for name, param in expected["state"].items():
+        numpy.testing.assert_allclose(as_numpy(ours.state_dict()[name]), param, err_msg=name, **CLOSE)
 
 
 # ---- Rosenbrock -----------------------------------------------------------------------------
@@ -216,15 +222,15 @@ def _functional_arguments(lib, arrays):
 @pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
 @pytest.mark.parametrize("name,call", FUNCTIONAL_CALLS, ids=[row[0] for row in FUNCTIONAL_CALLS])
 def test_functional_results_and_conventions_match_torch(name, call, create_graph):
-    torch = pytest.importorskip("torch")
     arrays = [minigrad.randn(2, dtype=minigrad.float64).numpy() for _ in range(4)]
-    results = []
-    for lib in (minigrad, torch):
+
+    def result(lib):
         functional = lib.autograd.functional
         fixed = type("Fixed", (), {n: staticmethod(_with_flag(getattr(functional, n), create_graph))
                                    for n in ("vjp", "jvp", "vhp", "hvp", "jacobian", "hessian")})
-        results.append(_structure(call(fixed, *_functional_arguments(lib, arrays))))
-    _assert_same(*results)
+        return _structure(call(fixed, *_functional_arguments(lib, arrays)))
+
+    _assert_same(result(minigrad), reference(result))
 
 
 def _with_flag(function, create_graph):
@@ -244,11 +250,13 @@ STRICT_CALLS = [  # each has an output or a derivative that does not depend on a
 
 @pytest.mark.parametrize("name,call", STRICT_CALLS, ids=[row[0] for row in STRICT_CALLS])
 def test_strict_mode_refuses_an_independent_input_as_torch_does(name, call):
-    torch = pytest.importorskip("torch")
     arrays = [minigrad.randn(2, dtype=minigrad.float64).numpy() for _ in range(2)]
-    for lib in (minigrad, torch):
-        with pytest.raises(RuntimeError, match="not allowed in strict mode"):
-            call(lib.autograd.functional, *_functional_arguments(lib, arrays))
+
+    def raised(lib):
+        return Raised.of(lambda: call(lib.autograd.functional, *_functional_arguments(lib, arrays)))
+
+    for seen in (raised(minigrad), reference(raised)):
+        assert seen is not None and seen.kind == "RuntimeError" and "not allowed in strict mode" in seen.message
 
 
 # ---- power iteration on the Hessian of LeNet's loss ------------------------------------------
@@ -270,18 +278,20 @@ def _power_iteration(lib, net, images, labels, start, iterations):
 
 
 def test_power_iteration_on_lenet_matches_torch():
-    torch = pytest.importorskip("torch")
     ours = minigrad.nn.models.LeNet(2).double()
-    theirs = copy_weights(ours, torch_lenet(torch, 2).double())
+    weights = state_arrays(ours)
     images = minigrad.randn(2, 3, 32, 32, dtype=minigrad.float64)
     start = [minigrad.randn(p.shape, dtype=minigrad.float64).numpy() for p in ours.parameters()]
     scale = math.sqrt(sum(float((s * s).sum()) for s in start))
     start = [s / scale for s in start]
+    expected_quotients, expected_v = reference(
+        lambda torch: _power_iteration(torch, load_arrays(torch_lenet(torch, 2).double(), weights),
+                                       torch.tensor(images.numpy()), torch.tensor([0, 1]), start, 8),
+        sketch_above=SKETCH_ABOVE)
     mine, v_mine = _power_iteration(minigrad, ours, images, minigrad.tensor([0, 1]), start, 8)
-    reference, v_ref = _power_iteration(torch, theirs, torch.tensor(images.numpy()), torch.tensor([0, 1]), start, 8)
-    numpy.testing.assert_allclose(mine, reference, rtol=1e-8)
-    for a, b in zip(v_mine, v_ref):
-        numpy.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-10)
+    numpy.testing.assert_allclose(mine, expected_quotients, rtol=1e-8)
+    for a, b in zip(v_mine, expected_v):
+        assert_close_to(a, b, rtol=1e-6, atol=1e-10)
     assert mine[-1] > 0
 
 
