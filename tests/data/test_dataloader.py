@@ -1,11 +1,13 @@
 """Datasets, samplers, collate and the DataLoader (single process and worker processes).
 
 Where PyTorch defines the answer (collate results, split lengths, batch counts) it is the
-oracle; the rest is checked against its definition (every index once, seeded orders...).
+oracle (live, or its stored answers: tests/oracle.py); the rest is checked against its definition
+(every index once, seeded orders...).
 """
 import collections
 import math
 import multiprocessing
+import re
 
 import numpy
 import pytest
@@ -14,6 +16,7 @@ import minigrad
 from data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, SequentialSampler, Subset,
                   SubsetRandomSampler, TensorDataset, WeightedRandomSampler, default_collate, get_worker_info,
                   random_split)
+from oracle import Raised, reference
 
 Point = collections.namedtuple("Point", ["x", "y"])
 
@@ -84,9 +87,8 @@ SPLITS = [((10, [3, 7]), "lengths"), ((11, [0.3, 0.3, 0.4]), "fractions-with-rem
 
 @pytest.mark.parametrize("size, lengths", [case for case, _ in SPLITS], ids=[name for _, name in SPLITS])
 def test_random_split_is_a_partition_with_pytorch_lengths(size, lengths):
-    torch = pytest.importorskip("torch")
     parts = random_split(Indices(size), lengths)
-    expected = [len(p) for p in torch.utils.data.random_split(range(size), lengths)]
+    expected = reference(lambda torch: [len(p) for p in torch.utils.data.random_split(range(size), lengths)])
     assert [len(p) for p in parts] == expected
     drawn = [p.indices for p in parts]
     assert sorted(sum(drawn, [])) == list(range(size))
@@ -215,9 +217,9 @@ COLLATE_CASES = [
 
 @pytest.mark.parametrize("batch", [case for case, _ in COLLATE_CASES], ids=[name for _, name in COLLATE_CASES])
 def test_default_collate_matches_pytorch(batch):
-    torch = pytest.importorskip("torch")
-    expected = torch.utils.data.default_collate([as_torch(sample, torch) for sample in batch])
-    assert to_plain(default_collate(batch)) == to_plain(expected)
+    expected = reference(lambda torch: to_plain(torch.utils.data.default_collate([as_torch(sample, torch)
+                                                                                  for sample in batch])))
+    assert to_plain(default_collate(batch)) == expected
 
 
 @pytest.mark.parametrize("batch, error, words", [([[1, 2], [3]], RuntimeError, "equal size"),
@@ -302,9 +304,8 @@ LOADER_ERRORS = [
 def test_loader_option_errors_match_pytorch(options, message):
     with pytest.raises(ValueError, match=message):
         DataLoader(Indices(4), **options)
-    torch = pytest.importorskip("torch")
-    with pytest.raises(ValueError, match=message):
-        torch.utils.data.DataLoader(range(4), **options)
+    theirs = reference(lambda torch: Raised.of(lambda: torch.utils.data.DataLoader(range(4), **options)))
+    assert theirs is not None and theirs.kind == "ValueError" and re.search(message, theirs.message)
 
 
 # ---- worker processes ----------------------------------------------------------------------
