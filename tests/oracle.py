@@ -424,3 +424,11 @@ def reference(fn, label=None, *, digest=False, sketch_above=None):
 def torch_available():
     """Whether the answers are computed live (PyTorch importable and not forced to the store)."""
     return ORACLE.torch() is not None
+
+
+def torch_itself(why):
+    """The torch module for a test that needs PyTorch itself, not its answers (it hands torch
+    objects to the code under test); the test is skipped, saying ``why``, where it is not live."""
+    if not torch_available():
+        pytest.skip(f"needs PyTorch itself: {why}")
+    return ORACLE.torch()
