@@ -261,7 +261,8 @@ def _describe_state(state_dict):
 
 def describe_state_dict(state_dict):
     """What of a state_dict must match PyTorch's: its keys, the buffers' layout, the param_groups."""
-    return {"keys": sorted(state_dict), "state": _describe_state(state_dict), "param_groups": state_dict["param_groups"]}
+    return {"keys": sorted(state_dict), "state": _describe_state(state_dict),
+            "param_groups": state_dict["param_groups"]}
 
 
 def check_state_dict_layout(cls_name, kwargs, steps=3, groups=None, model="mlp", dtype="float64"):
@@ -312,5 +313,5 @@ def check_resume(cls_name, kwargs, steps=50, save_at=25, groups=None, model="mlp
 
 def check_repr(cls_name, kwargs, groups=None):
     ours = Run("minigrad", cls_name, kwargs, groups=groups)
-    assert repr(ours.optimizer) == reference(lambda torch: repr(Run("torch", cls_name, kwargs, groups=groups).optimizer),
-                                             "repr")
+    expected = reference(lambda torch: repr(Run("torch", cls_name, kwargs, groups=groups).optimizer), "repr")
+    assert repr(ours.optimizer) == expected

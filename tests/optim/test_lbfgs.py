@@ -5,8 +5,8 @@ the state_dict layout, save/load mid-run, and the errors.
 L-BFGS amplifies rounding: each step runs up to 20 iterations whose directions depend on all
 the previous ones, and a stochastic loss (a different batch every step) makes it diverge from
 any reference after a few steps. So the MLP here is trained full-batch (a deterministic loss,
-on which L-BFGS converges), and float32 runs are kept to a few short steps. PyTorch's side is asked through tests/oracle.py
-(live, or its stored answers).
+on which L-BFGS converges), and float32 runs are kept to a few short steps. PyTorch's side is
+asked through tests/oracle.py (live, or its stored answers).
 """
 import re
 

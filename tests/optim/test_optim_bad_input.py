@@ -40,7 +40,8 @@ def test_a_param_group_with_a_bad_lr_is_refused(lr):
 
 
 def test_a_negative_lr_keeps_pytorchs_message():
-    expected = reference(lambda torch: Raised.of(lambda: torch.optim.SGD([torch.zeros(3, requires_grad=True)], lr=-1.0)))
+    expected = reference(lambda torch: Raised.of(lambda: torch.optim.SGD([torch.zeros(3, requires_grad=True)],
+                                                                         lr=-1.0)))
     assert expected.kind == "ValueError"
     with pytest.raises(ValueError, match=re.escape(expected.message)):
         optim.SGD([_param()], lr=-1.0)
