@@ -223,9 +223,9 @@ def test_default_collate_matches_pytorch(batch):
 
 
 @pytest.mark.parametrize("batch, error, words", [([[1, 2], [3]], RuntimeError, "equal size"),
-                                                 ([object(), object()], TypeError, ""),
-                                                 ([numpy.array(["a"]), numpy.array(["b"])], TypeError, ""),
-                                                 ([numpy.zeros(2), numpy.zeros(3)], RuntimeError, "")],
+                                                 ([object(), object()], TypeError, None),
+                                                 ([numpy.array(["a"]), numpy.array(["b"])], TypeError, None),
+                                                 ([numpy.zeros(2), numpy.zeros(3)], RuntimeError, None)],
                          ids=["unequal-lengths", "unknown-type", "string-arrays", "unequal-array-shapes"])
 def test_default_collate_errors(batch, error, words):
     with pytest.raises(error, match=words):
