@@ -51,6 +51,7 @@ from minigrad.functional.shapes import (atleast_1d, atleast_2d, broadcast_tensor
                                         moveaxis, narrow, permute, repeat_interleave, reshape, roll, select, split,
                                         squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril,
                                         triu, unbind, unflatten, unsqueeze, vstack)
+from minigrad.functional.special import erf
 from minigrad.functional.sorting import argsort, kthvalue, msort, sort, topk, unique
 from minigrad.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.printing import set_printoptions
@@ -81,9 +82,9 @@ def _legacy_constructor(dtype_):
     def constructor(*args):
         """``minigrad.FloatTensor([1, 2])`` makes a tensor of that dtype from data; with integer
         arguments, ``FloatTensor(2, 3)``, a zero-filled one of that shape (PyTorch's are uninitialised)."""
-        if args and all(isinstance(a, _builtins.int) for a in args):
+        if args and _builtins.all(isinstance(a, _builtins.int) for a in args):
             return zeros(*args, dtype=dtype_)
-        return Tensor(args[0] if args else [], dtype=dtype_)
+        return tensor(args[0] if args else [], dtype=dtype_)
     constructor.__name__ = f"{dtype_.legacy_name}Tensor"
     return constructor
 

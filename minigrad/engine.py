@@ -23,7 +23,8 @@ import numpy
 from minigrad import dtypes
 from minigrad.backend import array_module, device as Device, device_of, get_default_device, move
 from minigrad.grad_mode import enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
-from minigrad.hooks import HookHandle, RetainGrad, check_finite, run_leaf_hooks, run_output_hooks
+from minigrad.hooks import (HookHandle, RetainGrad, check_finite, run_leaf_hooks, run_output_hooks,
+                            run_post_hooks)
 from minigrad.size import Size
 from minigrad.view_history import link_view, sync_view
 
@@ -38,8 +39,10 @@ NO_EDGE = (None, 0)
 class Tensor:
     """An n-dimensional array that records the ops applied to it and can differentiate them.
 
-    ``Tensor(data, dtype=None, device=None, requires_grad=False)`` copies ``data`` (floating data
-    defaults to float32). ``.array`` is the raw NumPy/CuPy array behind it, a view into its
+    Make tensors with ``minigrad.tensor(data)``. ``Tensor(...)`` itself is PyTorch's legacy
+    constructor: ``Tensor([1, 2])`` copies the data as the default float dtype, ``Tensor(2, 3)``
+    makes a tensor of that shape (zeros here, uninitialised in PyTorch), ``Tensor(other)`` shares
+    ``other``'s storage. ``.array`` is the raw NumPy/CuPy array behind a tensor, a view into its
     base's memory when the tensor is a view. Most methods (``add``, ``sum``, ``view``...) are bound
     to the class from one table in ``minigrad.methods``.
     """
@@ -49,10 +52,15 @@ class Tensor:
     __array_priority__ = 1000  # NumPy defers ndarray <op> Tensor to the Tensor's reflected op
     is_sparse = False
 
-    def __init__(self, data=(), dtype=None, device=None, requires_grad=False):
-        _initialize(self, as_array(data, dtype, device, copy=True))
-        if requires_grad:
-            self.requires_grad = True
+    def __init__(self, *args, device=None):
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            _initialize(self, args[0].array)
+            self._version_counter = args[0]._version_counter
+        elif args and all(isinstance(n, (int, numpy.integer)) and not isinstance(n, bool) for n in args):
+            _initialize(self, as_array(numpy.zeros(args, dtype=dtypes.get_default_dtype().dtype), device=device))
+        else:
+            data = args[0] if args else []
+            _initialize(self, as_array(data, dtypes.get_default_dtype(), device, copy=True))
 
     @classmethod
     def _wrap(cls, array, grad_fn=None, requires_grad=False):
@@ -224,8 +232,10 @@ def _initialize(tensor, array):
 
 def make_tensor(array, grad_fn=None, output_nr=0, requires_grad=False):
     """A tensor around ``array`` (no copy), optionally the output ``output_nr`` of ``grad_fn``."""
-    tensor = _initialize(object.__new__(Tensor), array)
-    tensor._grad_fn, tensor._output_nr, tensor._requires_grad = grad_fn, output_nr, requires_grad
+    tensor = object.__new__(Tensor)
+    tensor.array, tensor._grad_fn, tensor._output_nr, tensor._requires_grad = array, grad_fn, output_nr, requires_grad
+    tensor._grad = tensor._view = tensor._accumulator = tensor._extra = None
+    tensor._version_counter = [0]
     return tensor
 
 
@@ -312,6 +322,20 @@ class Node:
     @property
     def needs_input_grad(self):
         return tuple(node is not None for node, _ in self._edges)
+
+    _post_hooks = None  # PyTorch's Node.register_hook: hook(grad_inputs, grad_outputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; a returned tuple
+        replaces the gradients it passes on. Returns a handle with ``remove()``."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return HookHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node's backward; a returned tuple replaces them."""
+        return self.add_output_hook(None, hook)
 
     def add_output_hook(self, output_nr, hook):
         if self._hooks is None:
@@ -645,6 +669,8 @@ def run_backward(roots, root_grads, *, math, retain_graph=False, inputs=None, ac
                     node.accumulate(grads[0], math.records)
                 continue
             input_grads = node.apply_backward(grads, math)
+            if node._post_hooks:
+                input_grads = run_post_hooks(node, input_grads, grads, math)
             if anomaly:
                 check_finite(node, input_grads)
             if not retain_graph:

@@ -39,7 +39,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
                       "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    result = make_tensor(as_array(data, dtype, device, copy=True))
+    if requires_grad:
+        result.requires_grad = True
+    return result
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -52,7 +55,7 @@ def as_tensor(data, dtype=None, device=None):
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """``obj`` as a tensor: shared memory when possible (``as_tensor``), a copy with ``copy=True``."""
-    result = Tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype, device)
+    result = make_tensor(as_array(obj, dtype, device, copy=True)) if copy else as_tensor(obj, dtype, device)
     if requires_grad:
         result = (result if result is not obj else result.detach()).requires_grad_()
     return result

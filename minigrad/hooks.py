@@ -36,14 +36,42 @@ def _hooked(hook, grad, math):
 
 
 def run_output_hooks(node, grads, math):
-    """The hooks of a node's outputs (non-leaf tensors), on the gradients that reached them."""
+    """The hooks of a node's outputs (non-leaf tensors), on the gradients that reached them; the
+    node's pre-hooks (output number None) see all of them at once."""
     grads = list(grads)
     for number, hooks in node._hooks.items():
+        if number is None:
+            for hook in list(hooks):
+                grads = _replaced(hook(_tensors(grads, math)), grads, math, hook)
+            continue
         if grads[number] is None:
             continue
         for hook in list(hooks):
             grads[number] = _hooked(hook, grads[number], math)
     return grads
+
+
+def run_post_hooks(node, grad_inputs, grad_outputs, math):
+    """``Node.register_hook``'s hooks: ``hook(grad_inputs, grad_outputs)`` after the backward."""
+    grad_inputs = list(grad_inputs)
+    for hook in list(node._post_hooks):
+        grad_inputs = _replaced(hook(_tensors(grad_inputs, math), _tensors(grad_outputs, math)), grad_inputs, math,
+                                hook)
+    return grad_inputs
+
+
+def _tensors(grads, math):
+    return tuple(None if g is None else math.as_tensor(g) for g in grads)
+
+
+def _replaced(result, grads, math, hook):
+    """A node hook's result: None keeps ``grads``, a tuple of the same length replaces them."""
+    if result is None:
+        return grads
+    if len(result) != len(grads):
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', 'hook')}' has returned an incorrect number of values "
+                           f"(got {len(result)}, but expected {len(grads)})")
+    return [None if g is None else math.from_tensor(g) for g in result]
 
 
 def run_leaf_hooks(leaf, grad, math):

@@ -10,7 +10,7 @@ from minigrad.autograd.differentiate import backward
 from minigrad.engine import Tensor, _initialize
 from minigrad.functional import activation, arithmetic as ar, conversion as cv, indexing as ix, inplace as ip
 from minigrad.functional import building as bd, linalg as la, pointwise as pw, reductions as rd, shapes as sh
-from minigrad.functional import sorting as so
+from minigrad.functional import sorting as so, special
 from minigrad.printing import tensor_repr
 
 
@@ -125,7 +125,7 @@ METHODS = {
     "isfinite": ar.isfinite, "isclose": ar.isclose, "allclose": ar.allclose, "equal": ar.equal,
     "softmax": activation.softmax, "log_softmax": activation.log_softmax,
     "atan2": pw.atan2, "arctan2": pw.atan2, "hypot": pw.hypot, "logaddexp": pw.logaddexp, "logit": pw.logit,
-    "xlogy": pw.xlogy,
+    "xlogy": pw.xlogy, "erf": special.erf,
     # reductions
     "sum": rd.sum, "mean": rd.mean, "var": rd.var, "std": rd.std, "max": rd.max, "min": rd.min, "amax": rd.amax,
     "amin": rd.amin, "aminmax": rd.aminmax, "argmax": rd.argmax, "argmin": rd.argmin, "logsumexp": rd.logsumexp,
@@ -164,7 +164,7 @@ INPLACE = {name: getattr(ip, name) for name in (
     "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "logical_and_",
     "logical_or_", "logical_xor_", "logical_not_", "masked_scatter_", "nan_to_num_", "fmod_", "exp2_", "log2_",
     "log10_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "arcsin_", "arccos_", "arctan_", "atan2_", "hypot_",
-    "logit_", "xlogy_")}
+    "logit_", "xlogy_", "unsqueeze_", "squeeze_", "t_", "transpose_", "swapaxes_", "swapdims_")}
 INPLACE["arctan2_"] = ip.atan2_
 INPLACE["subtract_"], INPLACE["multiply_"], INPLACE["divide_"] = ip.sub_, ip.mul_, ip.div_
 

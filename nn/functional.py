@@ -1,71 +1,39 @@
 """``nn.functional``: the stateless forms of the layers (``F.relu``, ``F.conv2d``, ``F.cross_entropy``...).
 
-Every function checks its arguments here, in the user's terms, and computes with the ops of
-``minigrad.ops`` (convolution and pooling are in ``nn.functional_conv`` / ``nn.functional_pool``,
-the losses in ``nn.functional_loss``).
+Every function checks its arguments in the user's terms and computes with the ops of
+``minigrad.ops`` or with differentiable functions. This module holds linear, embedding, padding
+and one-hot; the families live next to it and are all re-exported here: ``functional_activation``,
+``functional_conv``, ``functional_pool``, ``functional_norm``, ``functional_dropout``,
+``functional_upsample``, ``functional_loss``, ``functional_margin_loss``, ``functional_ctc``.
 """
 import minigrad
 from minigrad import Tensor
 from minigrad.backend import array_module
-from minigrad.functional.activation import leaky_relu as _leaky_relu
 from minigrad.functional.activation import log_softmax, softmax  # noqa: F401 - PyTorch's F names
-from minigrad.functional.arithmetic import relu as _relu, sigmoid, tanh  # noqa: F401
+from minigrad.functional.arithmetic import sigmoid, tanh  # noqa: F401
 from minigrad.functional.linalg import matmul  # noqa: F401
-from minigrad.ops import linalg, loss_ops, nn_ops
+from minigrad.ops import linalg, nn_ops
 from minigrad.sampling import bernoulli_
 from minigrad.views import apply_inplace
-from nn.functional_conv import conv2d, conv_transpose2d  # noqa: F401
+from nn.functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,  # noqa: F401
+                                      hardtanh, leaky_relu, logsigmoid, mish, prelu, relu, relu6, rrelu, selu,
+                                      silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold)
+from nn.functional_ctc import ctc_loss  # noqa: F401
+from nn.functional_dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,  # noqa: F401
+                                   feature_alpha_dropout)
+from nn.functional_upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
+                                    upsample_bilinear, upsample_nearest)
+from nn.functional_margin_loss import (cosine_embedding_loss, cosine_similarity, hinge_embedding_loss,  # noqa: F401
+                                       margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
+                                       multilabel_soft_margin_loss, pairwise_distance, soft_margin_loss,
+                                       triplet_margin_loss, triplet_margin_with_distance_loss)
+from nn.functional_norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: F401
+from nn.functional_conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from nn.functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
-                                kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
-from nn.functional_pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-
-
-def relu(input, inplace=False):  # noqa: A002 - PyTorch's names
-    return input.relu_() if inplace else _relu(input)
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
-    if inplace:
-        return apply_inplace(input, _leaky_relu, negative_slope)
-    return _leaky_relu(input, negative_slope)
-
-
-def relu6(input, inplace=False):  # noqa: A002
-    return hardtanh(input, 0.0, 6.0, inplace)
-
-
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
-    return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
-
-
-def elu(input, alpha=1.0, inplace=False):  # noqa: A002
-    result = minigrad.where(input > 0, input, alpha * (input.exp() - 1))
-    return input.copy_(result) if inplace else result
-
-
-def selu(input, inplace=False):  # noqa: A002
-    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return scale * elu(input, alpha, inplace)
-
-
-def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
-    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
-    scaled = input * beta
-    return minigrad.where(scaled > threshold, input, (scaled.clamp(max=threshold).exp().log1p()) / beta)
-
-
-def silu(input, inplace=False):  # noqa: A002
-    result = input * input.sigmoid()
-    return input.copy_(result) if inplace else result
-
-
-def softsign(input):  # noqa: A002
-    return input / (1 + input.abs())
-
-
-def logsigmoid(input):  # noqa: A002
-    """log(sigmoid(x)), stable for large |x|."""
-    return loss_ops.LogSigmoid.apply(input)
+                                gaussian_nll_loss, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, poisson_nll_loss,
+                                smooth_l1_loss)
+from nn.functional_pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: F401
+                                max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
 
 
 def linear(input, weight, bias=None):  # noqa: A002
@@ -84,99 +52,6 @@ def linear(input, weight, bias=None):  # noqa: A002
 def bilinear(input1, input2, weight, bias=None):
     out = minigrad.einsum("bi,oij,bj->bo", input1, weight, input2)
     return out if bias is None else out + bias
-
-
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only).
-
-    The mask is PyTorch's CPU one: a tensor laid out like ``input`` filled by
-    ``bernoulli_(1 - p)`` (one double uniform per element, from ``generator`` or the default
-    one), divided by 1 - p; p == 1 draws nothing and zeroes everything."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0 or input.numel() == 0:
-        return input
-    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, scaled by 1 / (1 - p), from the seeded stream
-    noise = Tensor._wrap(array_module(input.array).zeros_like(input.array))
-    if p < 1.0:
-        bernoulli_(noise, 1.0 - p, generator=generator)
-        noise.array /= input.array.dtype.type(1.0 - p)
-    if inplace:
-        return apply_inplace(input, nn_ops.Dropout.apply, noise.array)
-    return nn_ops.Dropout.apply(input, noise.array)
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
-               momentum=0.1, eps=1e-05):
-    """Normalize over every axis but 1. In training use the batch's statistics and update the
-    running ones (the variance with Bessel's correction, as PyTorch); otherwise use the running ones."""
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (got {input.ndim}D input)")
-    channels = input.shape[1]
-    for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                         ("bias", bias)):
-        if tensor is not None and tuple(tensor.shape) != (channels,):
-            raise RuntimeError(f"running_mean should contain {channels} elements not {tensor.numel()}"
-                               if name == "running_mean" else
-                               f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, channels) + (1,) * (input.ndim - 2)
-    if training:
-        count = input.numel() // channels
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{list(input.shape)}")
-        mean, inv_std, var = nn_ops.BatchStats.apply(input, axes, eps)
-        if running_mean is not None:
-            with minigrad.no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.reshape(-1), alpha=momentum)
-                running_var.mul_(1 - momentum).add_(var.reshape(-1) * (count / (count - 1)), alpha=momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        xp = array_module(input.array)
-        mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
-        inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
-    weight = weight.reshape(shape) if weight is not None else Tensor._wrap(_filled(input, shape, 1))
-    bias = bias.reshape(shape) if bias is not None else Tensor._wrap(_filled(input, shape, 0))
-    return nn_ops.Normalize.apply(input, mean, inv_std, weight, bias)
-
-
-def _filled(input, shape, value):  # noqa: A002
-    return array_module(input.array).full(shape, value, dtype=input.array.dtype)
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):  # noqa: A002
-    """Normalize over the last ``len(normalized_shape)`` axes with the biased variance."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[-len(normalized_shape):]) != normalized_shape:
-        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
-    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    out = centered * ((centered * centered).mean(dims, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    return out if bias is None else out + bias
-
-
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):  # noqa: A002
-    batch, channels = input.shape[:2]
-    if channels % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
-                           f"shape {list(input.shape)} and num_groups={num_groups}")
-    grouped = input.reshape(batch, num_groups, -1)
-    out = layer_norm(grouped, grouped.shape[-1:], eps=eps).reshape(input.shape)
-    shape = (1, channels) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    return out if bias is None else out + bias.reshape(shape)
-
-
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
-                  use_input_stats=True, momentum=0.1, eps=1e-05):
-    return group_norm(input, input.shape[1], weight, bias, eps)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002
@@ -218,11 +93,19 @@ PAD_MODES = ("constant", "reflect", "replicate", "circular")
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """``pad`` lists (before, after) widths starting from the LAST dimension, as PyTorch.
     Negative widths crop (constant mode only)."""
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions, got "
-                         f"{len(pad)} for a {input.ndim}-D input")
+    if len(pad) % 2:
+        raise ValueError(f"Padding length must be divisible by 2, got {len(pad)}")
     if mode not in PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    if mode != "constant" and input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+                                  f"Supported combinations for non-constant padding:\n"
+                                  f"  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  f"  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  f"  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     widths = [(0, 0)] * input.ndim
     for k in range(len(pad) // 2):
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
@@ -242,7 +125,7 @@ def _pad_by_copying(x, widths, mode):
     padding is an index_select per axis (whose gradient adds back into the copied positions)."""
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     xp = array_module(x.array)
-    for axis, (before, after) in enumerate(widths):
+    for axis, (before, after) in reversed(list(enumerate(widths))):  # PyTorch checks the last axis first
         if not before and not after:
             continue
         if mode == "reflect" and max(before, after) >= x.shape[axis]:
@@ -268,12 +151,3 @@ def one_hot(tensor, num_classes=-1):
 def normalize(input, p=2.0, dim=1, eps=1e-12):  # noqa: A002
     """x / max(||x||_p, eps) along ``dim``."""
     return input / input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    dot = (x1 * x2).sum(dim)
-    return dot / (x1.norm(2, dim) * x2.norm(2, dim)).clamp(min=eps)
-
-
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    return (x1 - x2 + eps).norm(p, -1, keepdim)

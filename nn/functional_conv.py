@@ -126,3 +126,50 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     geometry = geometry_of(x_shape, conv_weight_shape, stride, (ph, ph, pw, pw), dilation, groups)
     out = ConvTranspose2d.apply(input, weight, geometry=geometry, x_shape=x_shape)
     return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def single(value, name, op="conv1d"):
+    """An int or a sequence of one int as a 1-tuple, with PyTorch's error otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], int):
+        return tuple(value)
+    if "pool" in op:
+        size = len(value) if isinstance(value, (tuple, list)) else 0
+        raise RuntimeError(f"{op}() {name} must be an int, list of ints or tuple of ints of size 1 but got size {size}")
+    shown = list(value) if isinstance(value, (tuple, list)) else value
+    raise RuntimeError(f"expected {name} to be a single integer value or a list of 1 values to match the convolution "
+                       f"dimensions, but got {name}={shown}")
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """1-D convolution of an (N, C, L) or unbatched (C, L) input with a weight (O, C/groups, k):
+    a 2-D convolution of height 1 (``padding`` is an int, a 1-tuple, ``"valid"`` or ``"same"``)."""
+    for name, value in (("input", input), ("weight", weight)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"conv1d(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+                           f"{list(input.shape)}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+                           f"{list(weight.shape)}, but got {input.ndim + (input.ndim == 2)}-dimensional input of size "
+                           f"{list(input.shape) if input.ndim == 3 else [1] + list(input.shape)} instead")
+    (step,), (spread,) = single(stride, "stride"), single(dilation, "dilation")
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise RuntimeError(f"Invalid padding string: {padding!r}")
+        pads = padding
+    else:
+        pads = (0, single(padding, "padding")[0])
+    if input.ndim == 3 and input.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+                           f"{input.shape[1]} channels instead")
+    if not isinstance(pads, str) and pads[1] >= 0 and step > 0 and spread > 0 and \
+            input.shape[-1] + 2 * pads[1] < spread * (weight.shape[-1] - 1) + 1:
+        raise RuntimeError(f"Calculated padded input size per channel: ({input.shape[-1] + 2 * pads[1]}). Kernel size: "
+                           f"({spread * (weight.shape[-1] - 1) + 1}). Kernel size can't be greater than actual input "
+                           f"size")
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, step), pads, (1, spread), groups)
+    return out.squeeze(-2)

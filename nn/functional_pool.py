@@ -1,10 +1,10 @@
-"""``F.max_pool2d``, ``F.avg_pool2d`` and the adaptive poolings: PyTorch's argument checks and
-output sizes, then the ops in ``minigrad.ops.pool``."""
+"""``F.max_pool2d``, ``F.avg_pool2d``, the adaptive poolings, their 1-D forms (2-D pools of height
+1) and max unpooling: PyTorch's argument checks and output sizes, then the ops in ``minigrad.ops.pool``."""
 from minigrad import Tensor
 from minigrad.backend import array_module
 from minigrad.kernels.pool import Windows, pooled_size, window_counts
 from minigrad.ops import pool
-from nn.functional_conv import pair
+from nn.functional_conv import pair, single
 
 
 def check_pool_input(x, op):
@@ -121,3 +121,96 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
         return pool.AdaptiveMaxPool2d.apply(x, windows, pool.adaptive_flat_index(windows) if return_indices else None)
 
     return batched(run, input)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """Max over each window of an (N, C, L) or (C, L) input: a 2-D max pool of height 1
+    (the indices are positions along L)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{list(input.shape)}")
+    (kernel,) = single(kernel_size, "kernel_size", "max_pool1d")
+    (step,) = (kernel,) if stride is None or stride == [] or stride == () else single(stride, "stride", "max_pool1d")
+    (pad,), (spread,) = single(padding, "padding", "max_pool1d"), single(dilation, "dilation", "max_pool1d")
+    if pad > kernel // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={pad} and "
+                           f"kernel_size={kernel}")
+    if kernel > 0 and step > 0 and spread > 0 and \
+            pooled_size(input.shape[-1], kernel, step, pad, spread, ceil_mode) <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: "
+                           f"{pooled_size(input.shape[-1], kernel, step, pad, spread, ceil_mode)}")
+    result = max_pool2d(input.unsqueeze(-2), (1, kernel), (1, step), (0, pad), (1, spread), ceil_mode, return_indices)
+    return tuple(r.squeeze(-2) for r in result) if return_indices else result.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
+    """Mean over each window of an (N, C, L) or (C, L) input: a 2-D average pool of height 1."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for avg_pool1d)")
+    (kernel,) = single(kernel_size, "kernel_size", "avg_pool1d")
+    (step,) = (kernel,) if stride is None or stride == [] or stride == () else single(stride, "stride", "avg_pool1d")
+    (pad,) = single(padding, "padding", "avg_pool1d")
+    if pad > kernel // 2:
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pad}, "
+                           f"kernel_size={kernel} and dilation=1")
+    length = pooled_size(input.shape[-1], kernel, step, pad, 1, ceil_mode) if kernel > 0 and step > 0 else 1
+    if length <= 0:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (1,) + tuple(input.shape[-2:])))}). Calculated "
+                           f"output size: ({input.shape[-2]}x1x{length}). Output size is too small")
+    return avg_pool2d(input.unsqueeze(-2), (1, kernel), (1, step), (0, pad), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def unpool_output_size(input, kernel_size, stride, padding, output_size):  # noqa: A002
+    """The spatial output size of max_unpool: the inverse of pooling's, or ``output_size`` if it is
+    one of the sizes that pooling maps to the input's."""
+    dims = len(kernel_size)
+    default = [(input.shape[-dims + d] - 1) * stride[d] + kernel_size[d] - 2 * padding[d] for d in range(dims)]
+    if output_size is None:
+        return default
+    if len(output_size) == dims + 2:
+        output_size = output_size[2:]
+    if len(output_size) != dims:
+        raise ValueError(f"output_size should be a sequence containing {dims} or {dims + 2} elements, but it has a "
+                         f"length of '{len(output_size)}'")
+    for d in range(dims):
+        low, high = default[d] - stride[d], default[d] + stride[d]
+        if not low < output_size[d] < high:
+            raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})')
+    return list(output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
+    """The partial inverse of max_pool2d: each value goes to the position its index names in a
+    zero plane of the unpooled size (the gradient gathers from those positions)."""
+    kernel = pair(kernel_size, "kernel_size", "max_unpool2d")
+    step = pair(stride, "stride", "max_unpool2d") if stride is not None else kernel
+    size = unpool_output_size(input, kernel, step, pair(padding, "padding", "max_unpool2d"), output_size)
+    return _scatter_planes(input, indices, tuple(size), "max_unpooling2d")
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
+    """The partial inverse of max_pool1d."""
+    kernel = single(kernel_size, "kernel_size", "max_unpool1d")
+    step = single(stride, "stride", "max_unpool1d") if stride is not None else kernel
+    size = unpool_output_size(input, kernel, step, single(padding, "padding", "max_unpool1d"), output_size)
+    return _scatter_planes(input.unsqueeze(-1), indices.unsqueeze(-1), (size[0], 1), "max_unpooling2d").squeeze(-1)
+
+
+def _scatter_planes(x, indices, size, op):
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"Input to {op} should be a 3d or 4d Tensor, but got a tensor with {x.ndim} dimensions.")
+    if indices.dtype != "int64":
+        raise RuntimeError(f"elements in indices should be type int64 but got: {indices.dtype.legacy_name}")
+    if tuple(indices.shape) != tuple(x.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(x.shape)}) but "
+                           f"got indices tensor with shape: {list(indices.shape)}")
+    planes = size[0] * size[1]
+    if indices.numel() and (int(indices.array.min()) < 0 or int(indices.array.max()) >= planes):
+        bad = int(indices.array.max()) if int(indices.array.max()) >= planes else int(indices.array.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
+    leading = tuple(x.shape[:-2])
+    flat = x.reshape(leading + (-1,))
+    out = flat.new_zeros(leading + (planes,)).scatter(-1, indices.reshape(leading + (-1,)), flat)
+    return out.reshape(leading + size)

@@ -1,4 +1,5 @@
 """``nn.Module``: layers find their parameters, buffers and sub-modules by attribute assignment."""
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -8,6 +9,7 @@ import minigrad
 from minigrad.autograd import zero_grads
 from minigrad.backend import move
 from minigrad.engine import Tensor
+from nn.module_hooks import BackwardHookCall, HookRegistration, RemovableHandle, hook_output_node  # noqa: F401
 from nn.parameter import Parameter
 
 
@@ -22,29 +24,21 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
     __str__ = __repr__
 
 
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks):
-        self.hooks = hooks
-
-    def remove(self):
-        self.hooks.pop(self, None)
-
-
 def _indent(text, spaces):
     """Indent every line but the first (blank lines stay empty), as PyTorch's repr does."""
     first, *rest = text.split("\n")
     return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
-class Module:
+class Module(HookRegistration):
     """Base class of every layer and model. Assigning a Parameter or a Module to an attribute
     registers it; ``state_dict`` keys are the dotted attribute paths (``conv1.weight``)."""
 
     def __init__(self):
-        for name in ("_parameters", "_buffers", "_modules", "_forward_hooks", "_forward_pre_hooks"):
+        for name in ("_parameters", "_buffers", "_modules", "_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
+                     "_backward_pre_hooks"):
             object.__setattr__(self, name, OrderedDict())
+        object.__setattr__(self, "_is_full_backward_hook", None)
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "training", True)
 
@@ -56,24 +50,25 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = list(self.__dict__.get("_backward_hooks", {}).values())
+        full = backward_hooks if self.__dict__.get("_is_full_backward_hook") else []
+        pre_hooks = list(self.__dict__.get("_backward_pre_hooks", {}).values())
+        call = BackwardHookCall(self, full, pre_hooks) if full or pre_hooks else None
+        if call is not None:
+            args = call.setup_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if call is not None:
+            if not isinstance(output, (Tensor, tuple)):
+                warnings.warn(f"For backward hooks to be called, module output should be a Tensor or a tuple of "
+                              f"Tensors but received {type(output)}", stacklevel=2)
+            output = call.setup_outputs(output)
+        if backward_hooks and not full:
+            hook_output_node(self, backward_hooks, args, output)
         return output
-
-    def register_forward_hook(self, hook):
-        """``hook(module, inputs, output)`` runs after ``forward``; a non-None result replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle] = hook
-        return handle
-
-    def register_forward_pre_hook(self, hook):
-        """``hook(module, inputs)`` runs before ``forward``; a non-None result replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle] = hook
-        return handle
 
     # ---- registration --------------------------------------------------------------------
 
@@ -82,7 +77,7 @@ class Module:
         if isinstance(value, Parameter):
             if parameters is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=parameters)  # a replaced parameter keeps its place, as in PyTorch
             parameters[name] = value
         elif parameters is not None and name in parameters:
             if value is not None:
@@ -92,7 +87,7 @@ class Module:
         elif isinstance(value, Module):
             if parameters is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         elif parameters is not None and name in self._modules:
             if value is not None:
@@ -106,9 +101,11 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep=None):
+        """Remove ``name`` from every registry but ``keep``."""
         for registry in (self.__dict__, self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name):

@@ -1,5 +1,6 @@
 """``nn.Parameter``: a Tensor that a Module registers as learnable."""
 from minigrad.engine import Tensor, _initialize
+from minigrad.factories import tensor
 from minigrad.printing import tensor_repr
 from minigrad.serialization import register_tensor_class
 
@@ -11,7 +12,7 @@ class Parameter(Tensor):
     """
 
     def __new__(cls, data=None, requires_grad=True):
-        source = data if isinstance(data, Tensor) else Tensor([] if data is None else data)
+        source = data if isinstance(data, Tensor) else tensor([] if data is None else data)
         parameter = _initialize(object.__new__(cls), source.array)
         parameter._version_counter = source._version_counter
         parameter.requires_grad = requires_grad

@@ -1,6 +1,6 @@
 """``backward`` and ``grad``: the two ways to start the backward walk (``engine.run_backward``)."""
 from minigrad.backend import array_module
-from minigrad.engine import Tensor, make_tensor, run_backward
+from minigrad.engine import Tensor, as_array, make_tensor, run_backward
 from minigrad.ops.mathspace import ARRAY, TENSOR
 
 
@@ -24,7 +24,7 @@ def make_seeds(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             grad = make_tensor(_ones_like(output.array))
         elif not isinstance(grad, Tensor):
-            grad = Tensor(grad, dtype=output.dtype, device=output.device)
+            grad = make_tensor(as_array(grad, output.dtype, output.device))
         if tuple(grad.shape) != tuple(output.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{number}] has a shape of {grad.shape} and "
                                f"output[{number}] has a shape of {output.shape}.")
@@ -73,13 +73,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          retain_graph=create_graph if retain_graph is None else retain_graph, inputs=inputs,
                          accumulate=False)
     result = []
-    for tensor, gradient in zip(inputs, found):
+    for index, (tensor, gradient) in enumerate(zip(inputs, found)):
         if gradient is None:
             if materialize_grads:
                 gradient = make_tensor(array_module(tensor.array).zeros_like(tensor.array))
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in the "
+                                   f"graph. Set allow_unused=True if this is the desired behavior.")
         elif not isinstance(gradient, Tensor) and not getattr(gradient, "is_sparse", False):
             gradient = make_tensor(gradient)
         result.append(gradient)

@@ -6,7 +6,7 @@ import numpy
 
 from minigrad import dtypes
 from minigrad.backend import array_module, device as Device, device_of, move
-from minigrad.engine import Op, Tensor, make_tensor
+from minigrad.engine import Tensor, as_array, make_tensor
 from minigrad.functional._common import cast, size_args
 from minigrad.ops import elementwise as ew
 
@@ -153,7 +153,7 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    tensor = Tensor(data, dtype=dtype or self.dtype, device=device or self.device)
+    tensor = make_tensor(as_array(data, dtype or self.dtype, device or self.device, copy=True))
     return tensor.requires_grad_(requires_grad) if requires_grad else tensor
 
 

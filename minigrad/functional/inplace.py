@@ -7,6 +7,8 @@ from minigrad.engine import Tensor
 from minigrad.functional import arithmetic as ar
 from minigrad.functional import indexing as ix
 from minigrad.functional import pointwise as pw
+from minigrad.functional import shapes as sh
+from minigrad.grad_mode import no_grad
 from minigrad.functional._common import cast, operand
 from minigrad.functional.shapes import broadcast_shapes
 from minigrad.ops import combined as cb
@@ -268,3 +270,41 @@ def logit_(self, eps=None):
 
 def xlogy_(self, other):
     return apply_inplace(self, pw.xlogy, other)
+
+
+def _restride_(self, label, function, *args):
+    """``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``...: the tensor itself takes the view's
+    shape and strides (the data do not move) and, when recorded, the view's history, under
+    ``label``, PyTorch's name for the in-place form's node."""
+    record = check_inplace(self)
+    if record:
+        view = function(self, *args)
+    else:
+        with no_grad():
+            view = function(self, *args)
+    self.array = view.array
+    if record:
+        self._grad_fn, self._output_nr, self._requires_grad = view._grad_fn, view._output_nr, True
+        self._grad_fn._label = label
+    return bump(self)
+
+
+def unsqueeze_(self, dim):
+    return _restride_(self, "UnsqueezeBackward1", sh.unsqueeze, dim)
+
+
+def squeeze_(self, dim=None):
+    label = "SqueezeBackward3" if dim is None else "SqueezeBackward5" if isinstance(dim, (tuple, list)) else \
+        "SqueezeBackward4"
+    return _restride_(self, label, sh.squeeze, dim)
+
+
+def t_(self):
+    return _restride_(self, "TBackward1", sh.t)
+
+
+def transpose_(self, dim0, dim1):
+    return _restride_(self, "TransposeBackward1", sh.transpose, dim0, dim1)
+
+
+swapaxes_ = swapdims_ = transpose_

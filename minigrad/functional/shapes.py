@@ -176,16 +176,19 @@ def broadcast_to(input, size):  # noqa: A002
 
 
 def broadcast_shapes(*shapes):
-    """The shape that ``shapes`` broadcast to, with PyTorch's error when they do not."""
+    """The shape that ``shapes`` broadcast to, with PyTorch's error (sizes named in argument
+    order) when they do not."""
+    rank = max((len(s) for s in shapes), default=0)
     result = []
-    for k in range(1, max((len(s) for s in shapes), default=0) + 1):
-        sizes = {s[-k] for s in shapes if len(s) >= k} - {1}
-        if len(sizes) > 1:
-            a, b = sorted(sizes, reverse=True)[:2]
+    for k in range(rank, 0, -1):
+        sizes = [s[-k] for s in shapes if len(s) >= k]
+        wide = [n for n in sizes if n != 1]
+        if any(n != wide[0] for n in wide):
+            a, b = next((x, y) for x in wide for y in wide if x != y)
             raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
-                               f"dimension {max(len(s) for s in shapes) - k}")
-        result.append(sizes.pop() if sizes else 1)
-    return tuple(reversed(result))
+                               f"dimension {rank - k}")
+        result.append(wide[0] if wide else 1)
+    return tuple(result)
 
 
 def broadcast_tensors(*tensors):

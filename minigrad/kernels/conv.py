@@ -189,3 +189,21 @@ def weight_grad(x, grad, geometry, weight_shape):
         g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, weight_shape[0] // groups, -1)
         grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
     return grad_w_t.swapaxes(1, 2).reshape(weight_shape)
+
+
+def both_grads(x, weight, grad, geometry):
+    """dL/dx and dL/dw in one pass over the blocks: each block's gradient is copied batch-last
+    once and serves both products (what ``input_grad`` and ``weight_grad`` do separately)."""
+    xp, groups = array_module(grad), geometry.groups
+    w = weight.reshape(groups, weight.shape[0] // groups, -1)
+    grad_x = xp.empty(x.shape, dtype=grad.dtype)
+    grad_w_t = xp.zeros((groups, w.shape[2], w.shape[1]), dtype=grad.dtype)
+    buffers = BlockBuffers(x.shape, grad.dtype, geometry, xp)
+    for start, stop in buffers.blocks:
+        g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, w.shape[1], -1)
+        grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
+        grad_columns = buffers.view("grad_columns", (groups, w.shape[2], g.shape[2] // (stop - start)),
+                                    stop - start).reshape(groups, w.shape[2], -1)
+        grouped_matmul(w.swapaxes(1, 2), g, grad_columns)
+        grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
+    return grad_x, grad_w_t.swapaxes(1, 2).reshape(weight.shape)

@@ -32,9 +32,10 @@ class Windows:
     two windows at the same or different offsets (then scattering must add, not assign).
     """
 
-    def __init__(self, x_shape, padding, extra, indexers, overlap, advanced=False):
+    def __init__(self, x_shape, padding, extra, indexers, overlap, advanced=False, tiles=False):
         self.x_shape, self.padding, self.extra = x_shape, padding, extra
         self.indexers, self.overlap, self.advanced = indexers, overlap, advanced
+        self.tiles = tiles  # the windows cover every input element exactly once
         self.padded_shape = x_shape[:2] + tuple(x_shape[2 + a] + padding[a] + extra[a] for a in range(2))
 
     @classmethod
@@ -45,7 +46,9 @@ class Windows:
         indexers = [(slice(None), slice(None), rows, cols)
                     for _, _, rows, cols in window_slices(kernel, stride, dilation, out_hw)]
         overlap = any(d * (k - 1) + 1 > s for k, s, d in zip(kernel, stride, dilation))
-        return cls(x_shape, padding, tuple(extra), indexers, overlap)
+        tiles = (tuple(kernel) == tuple(stride) and tuple(dilation) == (1, 1) and not any(padding) and not any(extra)
+                 and all(out * s == size for out, s, size in zip(out_hw, stride, x_shape[2:])))
+        return cls(x_shape, padding, tuple(extra), indexers, overlap, tiles=tiles)
 
     @classmethod
     def adaptive(cls, x_shape, out_hw, xp):
@@ -72,7 +75,7 @@ class Windows:
     def scatter(self, grad, winner):
         """An input-shaped array holding ``grad`` at each window's winning offset, zeros elsewhere."""
         xp = array_module(grad)
-        out = xp.zeros(self.padded_shape, dtype=grad.dtype)
+        out = (xp.empty if self.tiles else xp.zeros)(self.padded_shape, dtype=grad.dtype)  # tiles: all written
         for offset, index in enumerate(self.indexers):
             if self.advanced:
                 scatter_add(out, index, grad * (winner == offset))
@@ -103,6 +106,8 @@ def first_maximum(candidates):
     winner = xp.zeros(out.shape, dtype=xp.uint8 if len(candidates) < 256 else xp.int32)
     unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
     nan_max = xp.isnan(out) if out.dtype.kind == "f" else None
+    if nan_max is not None and not bool(nan_max.any()):
+        nan_max = None  # the usual case: no NaN, no extra passes
     for offset, candidate in enumerate(candidates):
         hit = candidate == out
         if nan_max is not None:

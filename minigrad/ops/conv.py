@@ -37,9 +37,7 @@ class Conv2d(Op, name="ConvolutionBackward0"):
         x, weight = ctx.saved_tensors
         m, geometry = ctx.math, ctx.geometry
         needs = ctx.needs_input_grad
-        grad_x = m.op(ConvInputGrad, grad, weight, geometry=geometry, x_shape=tuple(x.shape)) if needs[0] else None
-        grad_w = m.op(ConvWeightGrad, x, grad, geometry=geometry, weight_shape=tuple(weight.shape)) if needs[1] \
-            else None
+        grad_x, grad_w = m.conv_grads(x, weight, grad, geometry, needs[0], needs[1])
         if len(needs) == 2:
             return grad_x, grad_w
         return grad_x, grad_w, m.sum(grad, (0, 2, 3), False) if needs[2] else None

@@ -13,7 +13,8 @@ from minigrad.backend import array_module
 from minigrad.engine import Tensor, make_tensor
 from minigrad.functional.shapes import reshape
 from minigrad.ops import elementwise as ew
-from minigrad.ops import reduce, shape
+from minigrad.kernels import conv as conv_kernel
+from minigrad.ops import conv, reduce, shape
 
 
 class _Math:
@@ -42,11 +43,25 @@ class _Math:
     def clamp_min(self, x, low):
         return self.op(ew.Clamp, x, low, None)
 
+    def conv_grads(self, x, weight, grad, geometry, needs_x, needs_weight):
+        """A convolution's two gradients (None where not needed): the ops ``ConvInputGrad`` and
+        ``ConvWeightGrad``, which on arrays share one pass when both are needed."""
+        grad_x = self.op(conv.ConvInputGrad, grad, weight, geometry=geometry, x_shape=tuple(x.shape)) \
+            if needs_x else None
+        grad_w = self.op(conv.ConvWeightGrad, x, grad, geometry=geometry, weight_shape=tuple(weight.shape)) \
+            if needs_weight else None
+        return grad_x, grad_w
+
 
 class ArrayMath(_Math):
     """Functions on NumPy/CuPy arrays."""
 
     records = False
+
+    def conv_grads(self, x, weight, grad, geometry, needs_x, needs_weight):
+        if needs_x and needs_weight:
+            return conv_kernel.both_grads(x, weight, grad, geometry)
+        return super().conv_grads(x, weight, grad, geometry, needs_x, needs_weight)
 
     @staticmethod
     def as_tensor(x):

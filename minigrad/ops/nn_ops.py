@@ -88,35 +88,46 @@ class BatchStats(Op, name="NativeBatchNormBackward0"):
     @staticmethod
     def backward(ctx, grad_mean, grad_inv_std, grad_var=None):
         x, mean, inv_std = ctx.saved_tensors
-        grad = 0
+        # d/dx = a / n + c (x - mean) with per-channel a and c: written as c x + (a / n - c mean),
+        # so the full-size work is one product and one sum
+        slope, offset = 0, 0
         if grad_mean is not None:
-            grad = grad_mean / ctx.count
+            offset = grad_mean / ctx.count
         if grad_inv_std is not None:
-            grad = grad - grad_inv_std * inv_std * inv_std * inv_std * (x - mean) / ctx.count
+            slope = -grad_inv_std * inv_std * inv_std * inv_std / ctx.count
         if grad_var is not None:
-            grad = grad + grad_var * (x - mean) * (2 / ctx.count)
-        return grad
+            slope = slope + grad_var * (2 / ctx.count)
+        return x * slope + (offset - mean * slope)
 
 
 class Normalize(Op, name="NativeBatchNormBackward0"):
-    """(x - mean) * inv_std * weight + bias, with per-channel statistics shaped to broadcast."""
+    """(x - mean) * inv_std * weight + bias, with per-channel statistics shaped to broadcast;
+    computed as PyTorch does, x * alpha + beta with alpha = inv_std * weight and
+    beta = bias - mean * alpha. The gradients of the per-channel inputs are summed here, over the
+    other axes, so that no full-size array is made for them."""
 
     @staticmethod
     def forward(ctx, x, mean, inv_std, weight, bias):
         ctx.save_for_backward(x, mean, inv_std, weight)
-        return (x - mean) * inv_std * weight + bias
+        ctx.axes = tuple(i for i in range(x.ndim) if i != 1)
+        alpha = inv_std * weight
+        return x * alpha + (bias - mean * alpha)
 
     @staticmethod
     def backward(ctx, grad):
         x, mean, inv_std, weight = ctx.saved_tensors
-        needs = ctx.needs_input_grad
-        scaled = grad * weight
-        centered = x - mean
-        return (scaled * inv_std if needs[0] else None,
-                -scaled * inv_std if needs[1] else None,
-                scaled * centered if needs[2] else None,
-                grad * centered * inv_std if needs[3] else None,
-                grad if needs[4] else None)
+        m, axes, needs = ctx.math, ctx.axes, ctx.needs_input_grad
+        grad_x = grad * (weight * inv_std) if needs[0] else None
+        grad_mean = grad_inv_std = grad_weight = grad_bias = None
+        if needs[1] or needs[4]:
+            grad_bias = m.sum(grad, axes, True)
+            grad_mean = -grad_bias * weight * inv_std if needs[1] else None
+        if needs[2] or needs[3]:
+            moment = m.sum(grad * (x - mean), axes, True)  # centred first: no cancellation for a large mean
+            grad_inv_std = moment * weight if needs[2] else None
+            grad_weight = moment * inv_std if needs[3] else None
+        return grad_x, grad_mean, grad_inv_std, grad_weight, grad_bias if needs[4] else None
+
 
 
 class Embedding(Op):

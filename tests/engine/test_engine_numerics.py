@@ -93,3 +93,17 @@ def test_max_pool_sends_the_gradient_to_the_nan():
 def test_writing_into_an_expanded_tensor_is_refused_with_pytorchs_words():
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single"):
         minigrad.ones(1).expand(3).add_(1)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.Tensor([1, 2]), lambda lib: lib.Tensor(2, 3).shape, lambda lib: lib.Tensor(),
+    lambda lib: lib.Tensor(numpy.array([1, 2])), lambda lib: lib.Tensor(lib.tensor([1, 2])),
+    lambda lib: lib.Tensor((2, 3)), lambda lib: lib.FloatTensor([1, 2]), lambda lib: lib.LongTensor([1.5, 2.5]),
+], ids=["list", "shape", "empty", "ndarray", "tensor", "tuple_data", "FloatTensor", "LongTensor"])
+def test_the_legacy_tensor_constructor_as_pytorch(make):
+    torch = pytest.importorskip("torch")
+    ours, theirs = make(minigrad), make(torch)
+    if isinstance(theirs, tuple):
+        assert tuple(ours) == tuple(theirs)
+    else:
+        assert repr(ours) == repr(theirs).replace("torch.", "minigrad.")
