@@ -1,4 +1,4 @@
-"""The part of PyTorch's API that minigrad covers, checked by tests/test_api_surface.py.
+"""The part of PyTorch's API that minigrad covers, checked by tests/engine/test_api_surface.py.
 
 Each name must exist in both libraries, take PyTorch's parameter names (in PyTorch's order), and
 every function here that PyTorch also offers as a ``Tensor`` method must be a method here too.

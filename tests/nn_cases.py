@@ -1,16 +1,20 @@
-"""Shared helpers for the nn tests: weights copied between minigrad and PyTorch through
-``state_dict`` (the keys are the same), PyTorch's LeNet, and closeness checks.
+"""Shared helpers for the nn tests: weights moved between minigrad and PyTorch as NumPy arrays
+through ``state_dict`` (the keys are the same), PyTorch's LeNet, and closeness checks.
 
-    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
-    copy_weights(theirs, ours)          # PyTorch -> NumPy -> minigrad
-    copy_weights(ours, theirs)          # minigrad -> NumPy -> PyTorch
-    assert_close(ours(x), theirs(tx), "float32")
+    start = state_arrays(nn.Linear(3, 2))              # {"weight": array, "bias": array}
+    expected = reference(lambda torch: load_arrays(torch.nn.Linear(3, 2), start)(tx))
+    copy_weights(ours, theirs)          # either library to either library
+    assert_close(ours(x), expected, "float32")
 """
 import sys
 
 import numpy
 
 import minigrad
+from oracle import Sketch, assert_close_to, assert_identical, reference
+
+# answers holding whole networks keep arrays above this size as sketches in the store (tests/oracle.py)
+SKETCH_ABOVE = 4096
 
 # float32 differences come from summation order; float64 ones must be at rounding level
 TOLERANCE = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
@@ -26,40 +30,72 @@ def as_numpy(value):
     return numpy.asarray(value)
 
 
-def copy_weights(source, target):
-    """Load ``source``'s state_dict into ``target`` through NumPy arrays (either library)."""
-    arrays = {key: as_numpy(value) for key, value in source.state_dict().items()}
+def state_arrays(module):
+    """A module's state_dict as NumPy copies (either library), in its order."""
+    return {key: as_numpy(value) for key, value in module.state_dict().items()}
+
+
+def load_arrays(target, arrays):
+    """Load a state_dict of NumPy arrays into ``target`` (either library); returns ``target``."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(target, torch.nn.Module):
-        target.load_state_dict({key: torch.from_numpy(array) for key, array in arrays.items()})
+        target.load_state_dict({key: torch.from_numpy(numpy.array(array)) for key, array in arrays.items()})
     else:
         target.load_state_dict(arrays)
     return target
 
 
+def copy_weights(source, target):
+    """Load ``source``'s state_dict into ``target`` through NumPy arrays (either library)."""
+    return load_arrays(target, state_arrays(source))
+
+
+def grads_by_name(module):
+    """Every parameter's gradient (None where it has none), by name, in order."""
+    return {name: param.grad for name, param in module.named_parameters()}
+
+
 def assert_close(ours, theirs, dtype="float32", tolerance=None, message=""):
-    numpy.testing.assert_allclose(as_numpy(ours), as_numpy(theirs), err_msg=message,
-                                  **(tolerance or TOLERANCE[dtype]))
+    """Element-wise closeness; ``theirs`` may be a tensor, an array or a stored ``Sketch``."""
+    assert_close_to(as_numpy(ours), theirs if isinstance(theirs, Sketch) else as_numpy(theirs),
+                    message=message, **(tolerance or TOLERANCE[dtype]))
 
 
-def assert_same_state(ours, theirs, dtype="float32"):
-    """Same keys in the same order, and the same values (running statistics included)."""
-    mine, reference = ours.state_dict(), theirs.state_dict()
-    assert list(mine) == list(reference)
+def seeded_like_torch(make_ours, make_theirs, seed, label="torch's initial weights"):
+    """``make_ours()`` after ``minigrad.manual_seed(seed)``, checked to hold exactly the weights that
+    ``make_theirs(torch)`` gets after ``torch.manual_seed(seed)`` (compared through stored digests,
+    so the weights themselves need not be stored)."""
+    expected = reference(lambda torch: (torch.manual_seed(seed), state_arrays(make_theirs(torch)))[1], label,
+                         digest=True)
+    minigrad.manual_seed(seed)
+    ours = make_ours()
+    observed = state_arrays(ours)
+    assert list(observed) == list(expected)
+    for key, value in observed.items():
+        assert_identical(value, expected[key], key)
+    return ours
+
+
+def assert_same_state(ours, expected, dtype="float32"):
+    """Same keys in the same order, and the same values (running statistics included);
+    ``expected`` is a module or its ``state_arrays``."""
+    mine = ours.state_dict()
+    expected = expected if isinstance(expected, dict) else state_arrays(expected)
+    assert list(mine) == list(expected)
     for key in mine:
-        assert_close(mine[key], reference[key], dtype, message=key)
+        assert_close(mine[key], expected[key], dtype, message=key)
 
 
-def assert_same_grads(ours, theirs, dtype="float32"):
-    """Every parameter's gradient, matched by name."""
-    reference = dict(theirs.named_parameters())
+def assert_same_grads(ours, expected, dtype="float32"):
+    """Every parameter's gradient, matched by name; ``expected`` is a module or its ``grads_by_name``."""
+    expected = expected if isinstance(expected, dict) else grads_by_name(expected)
     names = [name for name, _ in ours.named_parameters()]
-    assert names == list(reference)
+    assert names == list(expected)
     for name, param in ours.named_parameters():
-        if reference[name].grad is None:
+        if expected[name] is None:
             assert param.grad is None, name
             continue
-        assert_close(param.grad, reference[name].grad, dtype, GRAD_TOLERANCE[dtype], message=name)
+        assert_close(param.grad, expected[name], dtype, GRAD_TOLERANCE[dtype], message=name)
 
 
 def torch_lenet(torch, classes=2):

@@ -1,5 +1,5 @@
 """The registry of differentiable ops (issue 12): every op reachable from the public API, each
-with sample inputs, written once for minigrad and PyTorch. tests/test_higher_order.py runs
+with sample inputs, written once for minigrad and PyTorch. tests/engine/test_higher_order.py runs
 gradcheck, gradgradcheck and a comparison with PyTorch's first and second derivatives on each.
 
 Add an op by appending an ``OpCase`` (tests/op_case.py) to the list of its family in

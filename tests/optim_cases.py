@@ -1,6 +1,8 @@
 """Shared helpers for the optimizer tests: the same models, data and loop in minigrad and PyTorch.
+PyTorch's runs are asked through tests/oracle.py, so they are live when PyTorch is installed and
+read from the committed references otherwise.
 
-Table-driven use (``torch`` must be importable; tests call ``pytest.importorskip("torch")``)::
+Table-driven use::
 
     CASES = [("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ...]
 
@@ -18,13 +20,17 @@ Table-driven use (``torch`` must be importable; tests call ``pytest.importorskip
 
 Every check builds its models from one seeded NumPy generator, runs ``optimizer.step(closure)``
 (the closure zeroes the gradients, evaluates the loss on the step's batch and back-propagates;
-LBFGS calls it several times per step) and compares every parameter after every step.
+LBFGS calls it several times per step) and compares every parameter after every step. In the
+store, a parameter's trajectory longer than ``SKETCH_ABOVE`` numbers is kept as a sketch.
 """
 import numpy
 import pytest
 
 import minigrad
 import optim
+from oracle import Sketch, reference
+
+SKETCH_ABOVE = 512
 
 TOLERANCE = {"float64": 1e-9, "float32": 1e-5}
 STEPS = 50
@@ -108,22 +114,19 @@ def minigrad_lenet_class():
 
 
 class LeNetCase:
-    """LeNet on a few fixed random batches of 3x32x32 images with cross-entropy; minigrad's
-    weights are copied from a seeded PyTorch LeNet through ``load_state_dict``."""
+    """LeNet on a few fixed random batches of 3x32x32 images with cross-entropy. Seeded alike,
+    minigrad's LeNet starts from PyTorch's initial weights (tests/engine/test_random_order.py and
+    tests/nn/test_lenet.py check that), so each library builds its own."""
 
     def __init__(self, lib, dtype="float64", seed=0, batches=3, batch_size=8):
-        import torch
-        torch.manual_seed(seed)
-        reference = torch_lenet().to(getattr(torch, dtype))
-        if lib is torch:
-            self.net = reference
-            self.cross_entropy = torch.nn.functional.cross_entropy
-        else:
+        lib.manual_seed(seed)
+        if lib is minigrad:
             import nn
             self.net = minigrad_lenet_class()(classes=2).to(getattr(minigrad, dtype))
-            self.net.load_state_dict({key: minigrad.tensor(value.detach().numpy())
-                                      for key, value in reference.state_dict().items()})
             self.cross_entropy = nn.functional.cross_entropy
+        else:
+            self.net = torch_lenet().to(getattr(lib, dtype))
+            self.cross_entropy = lib.nn.functional.cross_entropy
         rng = numpy.random.default_rng(seed)
         self.inputs = [lib.tensor(rng.standard_normal((batch_size, 3, 32, 32)).astype(dtype)) for _ in range(batches)]
         self.targets = [lib.tensor(rng.integers(0, 2, batch_size)) for _ in range(batches)]
@@ -189,31 +192,59 @@ def relative_difference(ours, theirs):
     return float(numpy.max(numpy.abs(ours - theirs)) / max(float(numpy.max(numpy.abs(theirs))), 1e-300))
 
 
+def per_parameter(history):
+    """A trajectory (a list of steps, each a list of parameters) as one array per parameter,
+    steps first: the form in which trajectories are stored."""
+    return [numpy.stack([step[index] for step in history]) for index in range(len(history[0]))]
+
+
 def assert_trajectories_close(ours, theirs, rtol):
-    """Every parameter after every step within ``rtol`` (see ``relative_difference``)."""
-    assert len(ours) == len(theirs)
-    for step, (mine, reference) in enumerate(zip(ours, theirs)):
-        for index, (a, b) in enumerate(zip(mine, reference)):
-            assert a.shape == b.shape and a.dtype == b.dtype, f"step {step + 1}, parameter {index}"
+    """Every parameter after every step within ``rtol`` (see ``relative_difference``). ``ours`` is
+    a list of steps; ``theirs`` is one array (or stored ``Sketch``) per parameter, steps first."""
+    assert len(ours[0]) == len(theirs), "number of parameters"
+    for index, (mine, reference) in enumerate(zip(per_parameter(ours), theirs)):
+        where = f"parameter {index}"
+        if isinstance(reference, Sketch):  # every step at once, relative to the largest value of any step
+            assert (mine.dtype.str, mine.shape) == (reference.dtype, reference.shape), where
+            reference.check(mine, rtol=0, atol=rtol * reference.largest, message=where)
+            continue
+        assert mine.shape == reference.shape and mine.dtype == reference.dtype, where
+        for step, (a, b) in enumerate(zip(mine, reference)):
             difference = relative_difference(a, b)
-            assert difference <= rtol, f"step {step + 1}, parameter {index}: relative difference {difference:.3g}"
+            assert difference <= rtol, f"step {step + 1}, {where}: relative difference {difference:.3g}"
 
 
-def check_against_torch(cls_name, kwargs, *, model="mlp", dtype="float64", steps=None, rtol=None, groups=None):
+def torch_trajectory(cls_name, kwargs, steps, *, model="mlp", dtype="float64", groups=None, observe=None,
+                     label=None):
+    """PyTorch's run of ``cls_name(**kwargs)``: {"losses", "params" (per parameter, steps first)},
+    and ``observe(run)`` of the finished run under "observed" when given."""
+    def run(torch):
+        theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
+        losses, history = theirs.run(steps)
+        answer = {"losses": losses, "params": per_parameter(history)}
+        if observe is not None:
+            answer["observed"] = observe(theirs)
+        return answer
+
+    return reference(run, label, sketch_above=SKETCH_ABOVE)
+
+
+def check_against_torch(cls_name, kwargs, *, model="mlp", dtype="float64", steps=None, rtol=None, groups=None,
+                        observe=None):
     """Run ``cls_name(**kwargs)`` in minigrad and torch.optim for ``steps`` steps (default 50,
     20 with maximize: ascent diverges; pass ``steps`` with a small lr for longer) and assert
     that every parameter matches after every step (``rtol`` defaults to 1e-9 in float64, 1e-5
-    in float32) and that step(closure) returns the same loss. Returns both ``Run`` objects."""
+    in float32) and that step(closure) returns the same loss. Returns our ``Run`` and what
+    ``observe`` saw of PyTorch's finished run (None without ``observe``)."""
     if steps is None:
         steps = MAXIMIZE_STEPS if kwargs.get("maximize") else STEPS
     rtol = TOLERANCE[dtype] if rtol is None else rtol
+    expected = torch_trajectory(cls_name, kwargs, steps, model=model, dtype=dtype, groups=groups, observe=observe)
     ours = Run("minigrad", cls_name, kwargs, model, dtype, groups)
-    theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
     our_losses, our_history = ours.run(steps)
-    their_losses, their_history = theirs.run(steps)
-    assert_trajectories_close(our_history, their_history, rtol)
-    numpy.testing.assert_allclose(our_losses, their_losses, rtol=max(rtol, 1e-12))
-    return ours, theirs
+    assert_trajectories_close(our_history, expected["params"], rtol)
+    numpy.testing.assert_allclose(our_losses, expected["losses"], rtol=max(rtol, 1e-12))
+    return ours, expected.get("observed")
 
 
 # ---- state_dict, resume, repr ---------------------------------------------------------------
@@ -228,18 +259,30 @@ def _describe_state(state_dict):
     return described
 
 
+def describe_state_dict(state_dict):
+    """What of a state_dict must match PyTorch's: its keys, the buffers' layout, the param_groups."""
+    return {"keys": sorted(state_dict), "state": _describe_state(state_dict),
+            "param_groups": state_dict["param_groups"]}
+
+
 def check_state_dict_layout(cls_name, kwargs, steps=3, groups=None, model="mlp", dtype="float64"):
     """After ``steps`` steps, minigrad's state_dict has PyTorch's layout: the same ids, the same
-    buffer names, kinds, shapes and dtypes, and the same param_groups (hyper-parameters and id lists)."""
+    buffer names, kinds, shapes and dtypes, and the same param_groups (hyper-parameters and id lists).
+    Returns our state_dict and the description of PyTorch's."""
+    def described(torch):
+        theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
+        theirs.run(steps)
+        return describe_state_dict(theirs.optimizer.state_dict())
+
+    expected = reference(described, "state_dict layout")
     ours = Run("minigrad", cls_name, kwargs, model, dtype, groups)
-    theirs = Run("torch", cls_name, kwargs, model, dtype, groups)
     ours.run(steps)
-    theirs.run(steps)
-    mine, reference = ours.optimizer.state_dict(), theirs.optimizer.state_dict()
-    assert set(mine) == set(reference) == {"state", "param_groups"}
-    assert _describe_state(mine) == _describe_state(reference)
-    assert mine["param_groups"] == reference["param_groups"]
-    return mine, reference
+    mine = ours.optimizer.state_dict()
+    observed = describe_state_dict(mine)
+    assert observed["keys"] == expected["keys"] == ["param_groups", "state"]
+    assert observed["state"] == expected["state"]
+    assert observed["param_groups"] == expected["param_groups"]
+    return mine, expected
 
 
 def check_resume(cls_name, kwargs, steps=50, save_at=25, groups=None, model="mlp", dtype="float64",
@@ -270,36 +313,5 @@ def check_resume(cls_name, kwargs, steps=50, save_at=25, groups=None, model="mlp
 
 def check_repr(cls_name, kwargs, groups=None):
     ours = Run("minigrad", cls_name, kwargs, groups=groups)
-    theirs = Run("torch", cls_name, kwargs, groups=groups)
-    assert repr(ours.optimizer) == repr(theirs.optimizer)
-
-
-# ---- kept for older tests -------------------------------------------------------------------
-
-def trajectory(lib, optimizer_module, name, kwargs, steps, dtype="float64", groups=None):
-    """Parameters after every step of ``name``(**kwargs) on the MLP, as NumPy arrays."""
-    run = Run("minigrad" if lib is minigrad else "torch", name, kwargs, "mlp", dtype, groups)
-    _, history = run.run(steps)
-    return history, run.optimizer, run.model
-
-
-def synthetic_gradient_run(lib, optimizer_module, name, kwargs, steps, dtype="float32", seed=0):
-    """Feed both libraries the same gradient sequence (independent of the parameters), so only
-    the optimizer's arithmetic is compared."""
-    rng = numpy.random.default_rng(seed)
-    start = [rng.standard_normal(shape).astype(dtype) for shape in ((5, 4), (7,))]
-    grads = [[rng.standard_normal(a.shape).astype(dtype) for a in start] for _ in range(steps)]
-    params = [lib.tensor(a, requires_grad=True) for a in start]
-    optimizer = getattr(optimizer_module, name)(params, **kwargs)
-    history = []
-    for step in range(steps):
-        for p, g in zip(params, grads[step]):
-            p.grad = lib.tensor(g)
-        optimizer.step()
-        history.append(snapshot(params))
-    return history
-
-
-def max_relative_difference(ours, theirs):
-    """The largest ``relative_difference`` between matching tensors over all steps."""
-    return max(relative_difference(a, b) for step_a, step_b in zip(ours, theirs) for a, b in zip(step_a, step_b))
+    expected = reference(lambda torch: repr(Run("torch", cls_name, kwargs, groups=groups).optimizer), "repr")
+    assert repr(ours.optimizer) == expected

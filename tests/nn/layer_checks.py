@@ -71,6 +71,12 @@ def observe_layer(lib, entry, dtype="float32"):
     return seen
 
 
+def described(module):
+    """What a module shows without running: its repr, state_dict keys and parameter names."""
+    return {"repr": repr(module), "state keys": list(module.state_dict()),
+            "parameters": [name for name, _ in module.named_parameters()]}
+
+
 def assert_same_layer(ours, theirs, dtype="float32"):
     assert list(ours) == list(theirs)
     for key, reference in theirs.items():

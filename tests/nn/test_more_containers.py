@@ -8,8 +8,6 @@ import minigrad
 import nn
 from torch_compare import assert_same_observations
 
-torch = pytest.importorskip("torch")
-
 
 def holder(lib, **children):
     """A module holding ``children`` as attributes, so that their parameters get dotted names."""

@@ -1,11 +1,7 @@
 """A lesson-style training run written once with ``import minigrad as torch`` in mind: a small
 convolutional autoencoder and classifier built from the layers added for the lessons, trained
 with gradient clipping and a backward hook, must print PyTorch's numbers step by step."""
-import pytest
-
 from torch_compare import assert_same_observations
-
-pytest.importorskip("torch")
 
 
 def lesson(torch):

@@ -1,17 +1,19 @@
 """The losses lessons use, against PyTorch: modules with every reduction (values, gradients of the
 inputs, repr, state_dict keys), functional forms to second order, the deprecated
 size_average/reduce arguments, and PyTorch's errors."""
+import sys
+import warnings
+
 import numpy
 import pytest
 
 import minigrad
 import nn
-from layer_checks import SECOND_ORDER, assert_same_layer, layer, observe_layer, second_derivatives
+from layer_checks import SECOND_ORDER, assert_same_layer, described, layer, observe_layer, second_derivatives
 from minigrad.autograd import gradcheck, gradgradcheck
+from oracle import reference
 from op_case import Arg, case
 from torch_compare import assert_same_observations
-
-torch = pytest.importorskip("torch")
 
 
 def adapted(nn, loss, arrange):
@@ -111,7 +113,8 @@ LAYERS = [entry for reduction in REDUCTIONS for entry in losses(reduction)] + [
 
 
 def minigrad_or_torch(nn_module):
-    return torch if nn_module is torch.nn else minigrad
+    """The library whose ``nn`` is ``nn_module`` (inside a reference function, PyTorch's)."""
+    return sys.modules["torch"] if nn_module.__name__ == "torch.nn" else minigrad
 
 
 DTYPES = ["float32", "float64"]
@@ -121,7 +124,8 @@ DTYPES = ["float32", "float64"]
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in LAYERS])
 def test_loss_matches_torch(entry, dtype):
-    assert_same_layer(observe_layer(minigrad, entry, dtype), observe_layer(torch, entry, dtype), dtype)
+    theirs = reference(lambda torch: observe_layer(torch, entry, dtype))
+    assert_same_layer(observe_layer(minigrad, entry, dtype), theirs, dtype)
 
 
 REPRS = [
@@ -142,20 +146,22 @@ REPRS = [
 
 @pytest.mark.parametrize("build", [pytest.param(b, id=name) for name, b in REPRS])
 def test_repr_and_state_dict_keys(build):
-    ours, theirs = build(nn), build(torch.nn)
-    assert repr(ours) == repr(theirs)
-    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert described(build(nn)) == reference(lambda torch: described(build(torch.nn)))
 
 
 @pytest.mark.parametrize("size_average, reduce", [(False, None), (None, False), (True, True), (False, True)],
                          ids=["sum", "none", "mean", "sum-explicit"])
 @pytest.mark.parametrize("name", ["NLLLoss", "MarginRankingLoss", "SoftMarginLoss", "MultiMarginLoss", "KLDivLoss"])
 def test_deprecated_size_average_and_reduce(name, size_average, reduce):
+    def built(nn_module):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loss = getattr(nn_module, name)(size_average=size_average, reduce=reduce)
+        return loss.reduction, any(issubclass(w.category, UserWarning) for w in caught)
+
     with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
         ours = getattr(nn, name)(size_average=size_average, reduce=reduce)
-    with pytest.warns(UserWarning):
-        theirs = getattr(torch.nn, name)(size_average=size_average, reduce=reduce)
-    assert ours.reduction == theirs.reduction
+    assert (ours.reduction, True) == reference(lambda torch: built(torch.nn))
 
 
 LEGACY_FUNCTIONAL = [
@@ -241,9 +247,9 @@ def test_second_derivatives_match_torch(entry):
     grad_outputs = [state.standard_normal(shape)]
     directions = [state.standard_normal(a.shape) for a, arg in zip(arrays, entry.args) if arg.grad]
     ours = second_derivatives(minigrad, entry, arrays, grad_outputs, directions)
-    theirs = second_derivatives(torch, entry, arrays, grad_outputs, directions)
-    for stage, mine, reference in zip(("outputs", "first", "second"), ours, theirs):
-        for k, (a, b) in enumerate(zip(mine, reference)):
+    theirs = reference(lambda torch: second_derivatives(torch, entry, arrays, grad_outputs, directions))
+    for stage, mine, expected in zip(("outputs", "first", "second"), ours, theirs):
+        for k, (a, b) in enumerate(zip(mine, expected)):
             numpy.testing.assert_allclose(a, b, err_msg=f"{stage}[{k}]", **SECOND_ORDER)
 
 
