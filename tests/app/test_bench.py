@@ -11,7 +11,7 @@ from bench import report, train_job
 from bench.rows import ROWS, select
 from bench.runner import Participant, alternating
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def torch_installed():
