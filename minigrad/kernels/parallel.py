@@ -38,8 +38,10 @@ class Team:
         self.lock = threading.Lock()
 
     def set_threads(self, threads):
-        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-            raise RuntimeError(f"set_num_threads expects a positive integer, got {threads!r}")
+        if type(threads) is not int:
+            raise RuntimeError(f"set_num_threads expects an int, but got {type(threads).__name__}")
+        if threads < 1:
+            raise RuntimeError("set_num_threads expects a positive integer")
         with self.lock:
             if self.executor is not None:
                 self.executor.shutdown(wait=True)

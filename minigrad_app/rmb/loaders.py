@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from data import DataLoader, transforms
+from minigrad_app import training
 from minigrad_app.rmb.dataset import RMBDataset
 from minigrad_app.rmb import tools as rmb
 
@@ -66,7 +67,10 @@ def _draw_notes(cache_dir, source):
             raise ValueError(f"{cache_dir} is a file, not a folder") from None
         except OSError as error:
             raise ValueError(f"cannot write to {cache_dir}: {error.strerror or error}") from None
-        rmb.synthesize(partial, n_per_class=100, seed=0)
+        # Ctrl-C sets a flag read between photos: a KeyboardInterrupt raised wherever the signal
+        # lands can be lost inside a C library (seen under load: the run went on to train)
+        with training.StopRequest() as stop:
+            rmb.synthesize(partial, n_per_class=100, seed=0, should_stop=lambda: stop.received is not None)
         partial.rename(source)
     except OSError:
         if not source.is_dir():  # not the other run's rename: a real failure

@@ -90,9 +90,10 @@ def _count(value, name):
         raise ValueError(f"{name} must be an integer, got {value!r}") from None
 
 
-def synthesize(dst, n_per_class=100, seed=0):
+def synthesize(dst, n_per_class=100, seed=0, should_stop=None):
     """Draw ``n_per_class`` synthetic photos of each note into ``dst/1/`` and ``dst/100/`` as
-    ``synth_<class>_<index>.jpg`` and return their paths (the 1-yuan ones first).
+    ``synth_<class>_<index>.jpg`` and return their paths (the 1-yuan ones first). When
+    ``should_stop()`` turns true between two photos, KeyboardInterrupt is raised there.
 
     Photo ``i`` of a class depends only on ``seed``, the class and ``i`` (not on
     ``n_per_class``), so the same seed writes the same bytes. See ``data.synthesize``.
@@ -110,6 +111,8 @@ def synthesize(dst, n_per_class=100, seed=0):
             path = folder / f"synth_{kind}_{i:04d}.jpg"
             path.write_bytes(synthesize_image(kind, numpy.random.SeedSequence([seed, int(kind), i])))
             written.append(path)
+            if should_stop is not None and should_stop():
+                raise KeyboardInterrupt
     return written
 
 

@@ -84,8 +84,10 @@ def test_predict_reports_a_corrupt_image_and_goes_on(notes, tmp_path, capsys):
 def test_ctrl_c_while_drawing_notes_exits_130_and_leaves_no_partial_folder(tmp_path, monkeypatch, capsys):
     real_synthesize = rmb.synthesize
 
-    def interrupted(dst, n_per_class, seed):
+    def interrupted(dst, n_per_class, seed, should_stop):
         real_synthesize(dst, n_per_class=2, seed=seed)  # some notes on disk, then the user presses Ctrl-C
+        os.kill(os.getpid(), signal.SIGINT)  # caught by the flag, which the next photo's check reads
+        assert should_stop()
         raise KeyboardInterrupt
 
     monkeypatch.setattr(rmb, "synthesize", interrupted)
@@ -101,7 +103,7 @@ def test_two_runs_drawing_one_fresh_cache_both_succeed(tmp_path, monkeypatch):
     real_synthesize, cache = rmb.synthesize, tmp_path / "cache"
     draws, others = [], []
 
-    def small(dst, n_per_class, seed):
+    def small(dst, n_per_class, seed, should_stop):
         written = real_synthesize(dst, n_per_class=3, seed=seed)
         draws.append(dst)
         if len(draws) == 1:  # the first draw: before it is renamed, a second run draws and finishes
@@ -128,9 +130,9 @@ def test_a_real_sigint_while_drawing_notes_exits_130_without_a_traceback(tmp_pat
     try:
         assert process.stdout.readline().startswith("drawing synthetic RMB notes")
         process.send_signal(signal.SIGINT)
-        _, error = process.communicate(timeout=120)
+        output, error = process.communicate(timeout=120)
     finally:
         process.kill()
         process.wait()
-    assert process.returncode == 130 and error == "minigrad train: interrupted\n"
+    assert (process.returncode, error) == (130, "minigrad train: interrupted\n"), f"stdout:\n{output}"
     assert not cache.exists() or [path.name for path in cache.iterdir()] == []  # not even the folder, if early

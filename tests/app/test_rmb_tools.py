@@ -151,6 +151,13 @@ def test_synthesize_rejects_bad_arguments(tmp_path, kwargs, match):
     assert not any(tmp_path.rglob("*.jpg"))
 
 
+def test_synthesize_stops_between_photos_when_asked(tmp_path):
+    asked = []
+    with pytest.raises(KeyboardInterrupt):
+        rmb.synthesize(tmp_path, n_per_class=3, should_stop=lambda: asked.append(1) or len(asked) == 2)
+    assert sorted(path.name for path in (tmp_path / "1").iterdir()) == ["synth_1_0000.jpg", "synth_1_0001.jpg"]
+
+
 def test_synthesize_image_rejects_an_unknown_note():
     with pytest.raises(ValueError, match="'5'"):
         synthesize_image("5", 0)
