@@ -18,9 +18,9 @@ from typing import NamedTuple
 from minigrad.backend import array_module
 from minigrad.kernels.windows import col2im, im2col
 
-# Columns per block of the batch: ~4 MB stays in cache between the copy and the product
-# (measured best among 1-16 MB for LeNet at batch 16-256 and a 64-channel layer).
-CPU_BLOCK_BYTES = 2 ** 22
+# Columns per block of the batch: ~2 MB stays in cache between the copy and the product
+# (measured best among 1-16 MB for LeNet's step at batch 16-256 since the row columns).
+CPU_BLOCK_BYTES = 2 ** 21
 # At most this much scratch memory is kept per thread between calls.
 WORKSPACE_LIMIT_BYTES = 2 ** 26
 
@@ -99,6 +99,8 @@ class BlockBuffers:
         self.blocks = [(start, min(start + step, x_shape[0])) for start in range(0, x_shape[0], step)]
         self.step = self.blocks[0][1] - self.blocks[0][0] if self.blocks else 0
         self.padded_input = None
+        # by kernel rows (see row_columns) when the height has stride 1 and there is one group
+        self.by_rows = geometry.stride[0] == 1 and geometry.groups == 1 and kh > 1
 
     def view(self, name, shape, n):
         """A contiguous (*shape, n) view of the workspace buffer ``name``."""
@@ -111,8 +113,8 @@ class BlockBuffers:
         block[...] = array[start:stop].transpose(1, 2, 3, 0)
         return block
 
-    def columns(self, x, start, stop):
-        """im2col of images start..stop as a (groups, C/groups*kh*kw, Ho*Wo*n) matrix per group."""
+    def padded_block(self, x, start, stop):
+        """Images start..stop, zero-padded and batch-last: (C, Hp, Wp, n)."""
         g = self.geometry
         (top, bottom, left, right), (_, channels, height, width) = g.padding, self.x_shape
         if self.padded_input is None:  # zero padding written once per call
@@ -122,9 +124,27 @@ class BlockBuffers:
                 self.padded_input.fill(0)
         block = self.padded_input[..., :stop - start]
         block[:, top:top + height, left:left + width] = x[start:stop].transpose(1, 2, 3, 0)
+        return block
+
+    def columns(self, x, start, stop):
+        """im2col of images start..stop as a (groups, C/groups*kh*kw, Ho*Wo*n) matrix per group."""
+        g, channels = self.geometry, self.x_shape[1]
         columns = self.view("columns", (channels,) + g.kernel + g.out_hw, stop - start)
-        im2col(block, columns, g.stride, g.dilation)
+        im2col(self.padded_block(x, start, stop), columns, g.stride, g.dilation)
         return columns.reshape(g.groups, channels // g.groups * g.kernel[0] * g.kernel[1], -1)
+
+    def row_columns(self, x, start, stop):
+        """The columns of one kernel row, for every padded input row: (C*kw, Hp, Wo*n), entry
+        [(c, j), r, (x, n)] = padded[c, r, x*sw + j*dw, n]. Kernel row i of output row y reads
+        padded row y + i*dh (stride 1 along the height), so these columns serve all kh kernel
+        rows: kh times fewer numbers to copy than im2col's."""
+        g, channels = self.geometry, self.x_shape[1]
+        block = self.padded_block(x, start, stop)
+        kernel_w, out_w = g.kernel[1], g.out_hw[1]
+        rows = self.view("row_columns", (channels, kernel_w, block.shape[1], out_w), stop - start)
+        im2col(block, rows.reshape(channels, 1, kernel_w, block.shape[1], out_w, -1), (1, g.stride[1]),
+               (1, g.dilation[1]))
+        return rows.reshape(channels * kernel_w, block.shape[1], -1)
 
     def input_gradient(self, grad_columns, start, stop):
         """col2im of a block's column gradient (groups, C/groups*kh*kw, Ho*Wo*n), cropped to the
@@ -155,12 +175,32 @@ def forward(x, weight, bias, geometry):
     buffers = BlockBuffers(x.shape, x.dtype, geometry, xp)
     for start, stop in buffers.blocks:
         product = buffers.view("product", (out_channels,) + geometry.out_hw, stop - start)  # (O, Ho, Wo, n)
-        grouped_matmul(w, buffers.columns(x, start, stop), product.reshape(groups, w.shape[1], -1))
+        if buffers.by_rows:
+            forward_by_rows(buffers, x, weight, start, stop, product)
+        else:
+            grouped_matmul(w, buffers.columns(x, start, stop), product.reshape(groups, w.shape[1], -1))
         if bias is not None:
             xp.add(product.transpose(3, 0, 1, 2), bias.reshape(-1, 1, 1), out=out[start:stop])
         else:
             out[start:stop] = product.transpose(3, 0, 1, 2)
     return out
+
+
+def forward_by_rows(buffers, x, weight, start, stop, product):
+    """One block's (O, Ho, Wo, n) output from row columns: the products of every kernel row i,
+    W_i @ rows, as one (kh*O, C*kw) matrix product; then output row y sums kernel row i's
+    product at padded row y + i*dh."""
+    xp, g = array_module(x), buffers.geometry
+    (kernel_h, _), (out_h, out_w), step_h = g.kernel, g.out_hw, g.dilation[0]
+    rows = buffers.row_columns(x, start, stop)  # (C*kw, Hp, Wo*n)
+    w_rows = weight.transpose(2, 0, 1, 3).reshape(kernel_h * weight.shape[0], -1)  # [(i, o), (c, j)]
+    per_row = buffers.view("row_product", (kernel_h, weight.shape[0], rows.shape[1], out_w), stop - start)
+    xp.matmul(w_rows, rows.reshape(rows.shape[0], -1), out=per_row.reshape(w_rows.shape[0], -1))
+    per_row = per_row.reshape(kernel_h, weight.shape[0], rows.shape[1], -1)
+    out = product.reshape(weight.shape[0], out_h, -1)
+    xp.add(per_row[0, :, :out_h], per_row[1, :, step_h:step_h + out_h], out=out)
+    for i in range(2, kernel_h):
+        out += per_row[i, :, i * step_h:i * step_h + out_h]
 
 
 def input_grad(grad, weight, geometry, x_shape):
@@ -187,11 +227,28 @@ def both_grads(x, weight, grad, geometry, x_shape=None, weight_shape=None):
     buffers = BlockBuffers(x_shape, grad.dtype, geometry, xp)
     for start, stop in buffers.blocks:
         g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, out_per_group, -1)
-        if x is not None:
+        if x is not None and buffers.by_rows:
+            weight_grad_by_rows(buffers, x, g[0], start, stop, grad_w_t)
+        elif x is not None:
             grad_w_t += grouped_matmul(buffers.columns(x, start, stop), g.swapaxes(1, 2), xp.empty_like(grad_w_t))
         if weight is not None:
             grad_columns = buffers.view("grad_columns", (groups, rows, g.shape[2] // (stop - start)),
                                         stop - start).reshape(groups, rows, -1)
             grouped_matmul(weight.reshape(groups, out_per_group, rows).swapaxes(1, 2), g, grad_columns)
             grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
+    if x is not None and buffers.by_rows:  # [(i, c, j), o] -> [o, c, i, j]
+        kernel_h, kernel_w = weight_shape[2:]
+        grad_w_t = grad_w_t.reshape(kernel_h, weight_shape[1], kernel_w, -1).transpose(1, 0, 2, 3).reshape(1, rows, -1)
     return grad_x, None if x is None else grad_w_t.swapaxes(1, 2).reshape(weight_shape)
+
+
+def weight_grad_by_rows(buffers, x, grad, start, stop, grad_w_t):
+    """Add one block's dL/dw from row columns: kernel row i's part is rows[:, y + i*dh] @ grad^T
+    over the output rows y, written into ``grad_w_t`` as [(i, c, j), o]."""
+    g = buffers.geometry
+    (kernel_h, _), out_h, step_h = g.kernel, g.out_hw[0], g.dilation[0]
+    rows = buffers.row_columns(x, start, stop)  # (C*kw, Hp, Wo*n)
+    grad_t = grad.reshape(grad.shape[0], -1).T  # (Ho*Wo*n, O)
+    per_row = grad_w_t.reshape(kernel_h, rows.shape[0], -1)
+    for i in range(kernel_h):
+        per_row[i] += rows[:, i * step_h:i * step_h + out_h].reshape(rows.shape[0], -1) @ grad_t
