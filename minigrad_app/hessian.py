@@ -13,27 +13,6 @@ import numpy
 import minigrad
 
 
-def higher_order_available():
-    """True when ``minigrad.autograd.grad`` can differentiate a gradient (``create_graph=True``)."""
-    grad = getattr(minigrad.autograd, "grad", None)
-    if grad is None:
-        return False
-    x = minigrad.tensor([1.0], requires_grad=True)
-    try:
-        first, = grad((x * x * x).sum(), [x], create_graph=True)
-        second, = grad(first.sum(), [x])
-    except NotImplementedError:
-        return False
-    return abs(second.item() - 6.0) < 1e-6
-
-
-def require_higher_order(command):
-    """Raise a clear error naming ``command`` when the engine cannot take second derivatives."""
-    if not higher_order_available():
-        raise NotImplementedError(f"{command} needs Hessian-vector products: minigrad.autograd.grad with "
-                                  f"create_graph=True (higher-order gradients) is not available in this build")
-
-
 def hessian_vector_product(loss, params, grad=None):
     """A function ``v -> H v`` for the Hessian of the scalar ``loss`` with respect to ``params``.
 

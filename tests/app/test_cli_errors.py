@@ -7,16 +7,8 @@ import shutil
 import pytest
 
 import minigrad
-from minigrad_app.rmb import tools as rmb
 from minigrad_app import __main__ as cli
 from nn.models import LeNet
-
-
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("notes")
-    rmb.synthesize(folder, n_per_class=10, seed=0)
-    return folder
 
 
 @pytest.fixture(scope="module")

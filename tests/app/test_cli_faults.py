@@ -19,13 +19,6 @@ from minigrad import serialization
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("notes")
-    rmb.synthesize(folder, n_per_class=10, seed=0)
-    return folder
-
-
 def _train(notes, out, *extra):
     return ["train", "--data", str(notes), "--epochs", "1", "--batch-size", "8", "--out", str(out), "--no-progress",
             *extra]

@@ -12,20 +12,11 @@ import numpy
 import pytest
 
 import minigrad
-from minigrad_app.rmb import tools as rmb
 from minigrad_app import __main__ as cli
 from minigrad_app.commands import train
 from test_tutorial_table import TUTORIAL_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory):
-    """A small synthetic set of class folders 1/ and 100/."""
-    folder = tmp_path_factory.mktemp("notes")
-    rmb.synthesize(folder, n_per_class=10, seed=0)
-    return folder
 
 
 def run_cli(argv, capsys):

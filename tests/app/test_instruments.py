@@ -13,7 +13,6 @@ import pytest
 import minigrad
 import nn
 import optim
-from minigrad_app.rmb import tools as rmb
 from minigrad_app import __main__ as cli
 from minigrad_app import conditioning, diagnostics, hessian
 from minigrad_app.commands import curvature, landscape, lr_find, train
@@ -23,12 +22,6 @@ from oracle import reference, torch_itself
 TINY_JOB = ["--batch-size", "4"]
 
 
-@pytest.fixture
-def higher_order():
-    """Skips the test unless the engine can differentiate a gradient."""
-    if not hessian.higher_order_available():
-        pytest.skip("minigrad.autograd.grad with create_graph=True is not available yet")
-
 
 @pytest.fixture
 def accumulate_grad_nodes():
@@ -37,14 +30,6 @@ def accumulate_grad_nodes():
     nodes = [node for node, _ in (2 * x).grad_fn.next_functions]
     if not any(hasattr(node, "variable") for node in nodes if node is not None):
         pytest.skip("grad_fn.next_functions has no AccumulateGrad nodes yet")
-
-
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory):
-    """A small synthetic set of class folders 1/ and 100/ (16 training images after the split)."""
-    folder = tmp_path_factory.mktemp("notes")
-    rmb.synthesize(folder, n_per_class=10, seed=0)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -145,14 +130,14 @@ def test_graph_command_draws_both_graphs(notes, tmp_path, capsys, accumulate_gra
 
 # ---- curvature: Hessian-vector products ----
 
-def test_tutorial_second_derivative_is_exactly_8(higher_order):
+def test_tutorial_second_derivative_is_exactly_8():
     x = minigrad.tensor([2.0], requires_grad=True)
     hvp = hessian.hessian_vector_product((2 * x) ** 2, [x])
     assert hvp([minigrad.ones(1)])[0].item() == 8.0
     assert hessian.top_eigenvalue(hvp, [x])[0] == 8.0
 
 
-def test_rosenbrock_minimum_eigenvalues(higher_order):
+def test_rosenbrock_minimum_eigenvalues():
     h_max, h_min = hessian.eigenvalues(curvature.function_hessian(conditioning.rosenbrock, (1.0, 1.0)))
     # H = [[802, -400], [-400, 200]]: eigenvalues 501 +- sqrt(501^2 - 400)
     assert h_max == pytest.approx(501 + math.sqrt(501 ** 2 - 400), rel=1e-9)
@@ -168,8 +153,6 @@ def _exact_hessian(function, point):
 
 
 def _hvp_hessian(function, point):
-    if not hessian.higher_order_available():
-        pytest.skip("minigrad.autograd.grad with create_graph=True is not available yet")
     return curvature.function_hessian(function, point)
 
 
@@ -189,7 +172,7 @@ def test_measured_contraction_of_a_geometric_sequence(rate):
     assert conditioning.measured_contraction([3 * rate ** t for t in range(400)]) == pytest.approx(rate, rel=1e-9)
 
 
-def test_power_iteration_agrees_with_the_dense_hessian(higher_order):
+def test_power_iteration_agrees_with_the_dense_hessian():
     net = _tiny_lenet()
     batch = (minigrad.randn(6, 3, 6, 6), minigrad.tensor([0, 1, 1, 0, 1, 0]))
     criterion = nn.CrossEntropyLoss()
@@ -200,7 +183,7 @@ def test_power_iteration_agrees_with_the_dense_hessian(higher_order):
     assert curvature.lenet_sharpness(net, criterion, batch, iters=300) == pytest.approx(exact[0], rel=1e-3)
 
 
-def test_hvp_matches_pytorch_on_a_tiny_network(higher_order):
+def test_hvp_matches_pytorch_on_a_tiny_network():
     net = _tiny_lenet()
     inputs, labels = minigrad.randn(4, 3, 6, 6), minigrad.tensor([0, 1, 1, 0])
     vectors = [minigrad.randn(*p.shape) for p in net.parameters()]
@@ -224,7 +207,7 @@ def test_hvp_matches_pytorch_on_a_tiny_network(higher_order):
         numpy.testing.assert_allclose(mine.numpy(), expected, rtol=1e-4, atol=1e-5)
 
 
-def test_curvature_command_on_tiny_sizes(notes, tmp_path, capsys, higher_order):
+def test_curvature_command_on_tiny_sizes(notes, tmp_path, capsys):
     argv = ["curvature", "--iters", "3", "--steps", "150", "--epochs", "2", "--step-size", "1", "--power-iters", "3",
             "--hessian-batch", "4", "--data", str(notes), "--out", str(tmp_path), *TINY_JOB]
     status, out = _run(argv, capsys)
@@ -235,12 +218,6 @@ def test_curvature_command_on_tiny_sizes(notes, tmp_path, capsys, higher_order):
     rows = metrics["lenet"]["epochs"]
     assert [row["epoch"] for row in rows] == [0, 1, 2]
     assert [row["gd_limit"] for row in rows] == pytest.approx([2 / 0.0125, 2 / 0.00125, 2 / 0.000125])
-
-
-def test_curvature_without_second_derivatives_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(hessian, "higher_order_available", lambda: False)
-    status, out = _run(["curvature", "--out", str(tmp_path)], capsys)
-    assert status == 1 and "create_graph=True" in out.err and len(out.err.splitlines()) == 1
 
 
 # ---- lr-find ----
