@@ -11,9 +11,14 @@ from minigrad.ops import combined as cb
 from minigrad.ops import elementwise as ew
 from minigrad.ops.elementwise import quiet
 
+PLAIN_NUMBERS = (float, int)  # exactly these types: bool, a subclass of int, promotes differently
+
 
 def _binary(op, a, b, name, dtype=None):
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor) and dtype is None and a.array.dtype == b.array.dtype
+    if dtype is None and type(b) in PLAIN_NUMBERS and isinstance(a, Tensor) and a.array.dtype.kind == "f":
+        # the common ``x * 0.5``: a Python number takes a floating tensor's dtype (checks below skipped)
+        b = constant(array_module(a.array).asarray(b, dtype=a.array.dtype))
+    elif not (isinstance(a, Tensor) and isinstance(b, Tensor) and dtype is None and a.array.dtype == b.array.dtype
             and type(a.array) is type(b.array)):
         like = device_anchor(a, b)
         dtype = dtype or dtypes.result_type(a, b)
