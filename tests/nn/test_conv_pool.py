@@ -21,6 +21,7 @@ CONV_CASES = [
     ("stride_beyond_kernel", (2, 2, 9, 8), (3, 2, 2, 2), dict(stride=3)),
     ("dilation", (2, 2, 9, 9), (3, 2, 3, 3), dict(dilation=2, padding=2)),
     ("dilation_stride", (1, 2, 10, 9), (2, 2, 3, 2), dict(dilation=(2, 3), stride=(2, 1), padding=(0, 1))),
+    ("rows_stride_w", (2, 3, 8, 9), (4, 3, 3, 2), dict(dilation=(2, 1), stride=(1, 2), padding=(1, 2))),
     ("groups", (2, 4, 6, 6), (6, 2, 3, 3), dict(groups=2, padding=1)),
     ("depthwise", (1, 3, 6, 5), (3, 1, 3, 3), dict(groups=3)),
     ("same_odd_kernel", (1, 2, 6, 6), (2, 2, 3, 3), dict(padding="same")),
@@ -114,7 +115,8 @@ def test_conv2d_first_layer_skips_the_input_gradient():
 @pytest.mark.parametrize("name,x_shape,w_shape,options", [
     ("stride2_pad1", (5, 3, 8, 7), (4, 3, 3, 2), dict(stride=2, padding=1)),
     ("groups_dilation", (5, 4, 9, 9), (6, 2, 3, 3), dict(groups=2, dilation=2, padding=(2, 1))),
-], ids=["stride2_pad1", "groups_dilation"])
+    ("by_rows", (5, 3, 8, 9), (4, 3, 3, 2), dict(stride=(1, 2), dilation=(2, 1), padding=(1, 2))),
+], ids=["stride2_pad1", "groups_dilation", "by_rows"])
 def test_conv2d_batch_split_into_blocks(name, x_shape, w_shape, options, images_per_block, monkeypatch):
     """A large batch is processed in cache-sized blocks; make the blocks tiny to cover that path."""
     out_hw = conv2d(minigrad.zeros(*x_shape), minigrad.zeros(*w_shape), **options).shape[2:]
