@@ -80,12 +80,13 @@ class Windows:
 
         def part(start, stop):
             target, part_grad, part_winner = out[start:stop], grad[start:stop], winner[start:stop]
+            mine, share = xp.empty(part_grad.shape, dtype=bool), xp.empty_like(part_grad)  # reused per offset
             for offset, index in enumerate(self.indexers):
-                mine = part_winner == offset
+                xp.equal(part_winner, offset, out=mine)
                 if self.advanced:
-                    scatter_add(target, index, part_grad * mine)
+                    scatter_add(target, index, xp.multiply(part_grad, mine, out=share))
                 elif self.overlap:
-                    target[index] += part_grad * mine
+                    target[index] += xp.multiply(part_grad, mine, out=share)
                 else:  # each input element belongs to one window at most: write in place
                     xp.multiply(part_grad, mine, out=target[index])
 
@@ -126,15 +127,19 @@ def first_maximum(candidates):
     nan_max = xp.isnan(out) if out.dtype.kind == "f" else None
     if nan_max is not None and not bool(nan_max.any()):
         nan_max = None  # the usual case: no NaN, no extra passes
-    unclaimed = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
-    for offset, candidate in enumerate(candidates):
-        hit = candidate == out
+    # winner = how many offsets come before the first that reaches the maximum: each offset not yet
+    # matched adds one (arithmetic on masks, into buffers made once: masked writes are slower)
+    found, hit, missing = (xp.empty(out.shape, dtype=bool) for _ in range(3))
+    for offset, candidate in enumerate(candidates[:-1]):
+        xp.equal(candidate, out, out=hit)
         if nan_max is not None:
             hit |= nan_max & xp.isnan(candidate)
-        hit &= unclaimed
-        unclaimed ^= hit
         if offset:
-            winner += hit.astype(winner.dtype) * winner.dtype.type(offset)
+            found |= hit
+        else:
+            found[...] = hit
+        xp.logical_not(found, out=missing)
+        winner += missing
     return out, winner
 
 
