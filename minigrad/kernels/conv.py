@@ -198,16 +198,16 @@ def forward_by_rows(buffers, x, weight, start, stop, product):
     W_i @ rows, as one (kh*O, C*kw) matrix product; then output row y sums kernel row i's
     product at padded row y + i*dh."""
     xp, g = array_module(x), buffers.geometry
-    (kernel_h, _), (out_h, out_w), step_h = g.kernel, g.out_hw, g.dilation[0]
+    (kernel_h, _), (out_h, out_w), dilation_h = g.kernel, g.out_hw, g.dilation[0]
     rows = buffers.row_columns(x, start, stop)  # (C*kw, Hp, Wo*n)
     w_rows = weight.transpose(2, 0, 1, 3).reshape(kernel_h * weight.shape[0], -1)  # [(i, o), (c, j)]
     per_row = buffers.view("row_product", (kernel_h, weight.shape[0], rows.shape[1], out_w), stop - start)
     xp.matmul(w_rows, rows.reshape(rows.shape[0], -1), out=per_row.reshape(w_rows.shape[0], -1))
     per_row = per_row.reshape(kernel_h, weight.shape[0], rows.shape[1], -1)
     out = product.reshape(weight.shape[0], out_h, -1)
-    xp.add(per_row[0, :, :out_h], per_row[1, :, step_h:step_h + out_h], out=out)
+    xp.add(per_row[0, :, :out_h], per_row[1, :, dilation_h:dilation_h + out_h], out=out)
     for i in range(2, kernel_h):
-        out += per_row[i, :, i * step_h:i * step_h + out_h]
+        out += per_row[i, :, i * dilation_h:i * dilation_h + out_h]
 
 
 def input_grad(grad, weight, geometry, x_shape):
@@ -253,9 +253,9 @@ def weight_grad_by_rows(buffers, x, grad, start, stop, grad_w_t):
     """Add one block's dL/dw from row columns: kernel row i's part is rows[:, y + i*dh] @ grad^T
     over the output rows y, written into ``grad_w_t`` as [(i, c, j), o]."""
     g = buffers.geometry
-    (kernel_h, _), out_h, step_h = g.kernel, g.out_hw[0], g.dilation[0]
+    (kernel_h, _), out_h, dilation_h = g.kernel, g.out_hw[0], g.dilation[0]
     rows = buffers.row_columns(x, start, stop)  # (C*kw, Hp, Wo*n)
     grad_t = grad.reshape(grad.shape[0], -1).T  # (Ho*Wo*n, O)
     per_row = grad_w_t.reshape(kernel_h, rows.shape[0], -1)
     for i in range(kernel_h):
-        per_row[i] += rows[:, i * step_h:i * step_h + out_h].reshape(rows.shape[0], -1) @ grad_t
+        per_row[i] += rows[:, i * dilation_h:i * dilation_h + out_h].reshape(rows.shape[0], -1) @ grad_t
