@@ -115,3 +115,23 @@ def test_optimizer_update_is_the_same_chunked_on_two_threads(name):
     whole = trained(OPTIMIZERS[name], 1, chunk=10 ** 9)  # one plain call per step
     numpy.testing.assert_array_equal(trained(OPTIMIZERS[name], 2, chunk=2 ** 12), whole)
     numpy.testing.assert_array_equal(trained(OPTIMIZERS[name], 1, chunk=2 ** 15), whole)
+
+
+def _pool_in_child(x_array, queue):
+    queue.put(pooled(x_array, 2, kernel_size=2))
+
+
+def test_a_forked_child_gets_threads_of_its_own():
+    """DataLoader workers are forked: the parent's kernel threads do not exist there."""
+    import multiprocessing
+    x = numpy.random.default_rng(3).standard_normal((8, 4, 32, 64)).astype(numpy.float32)
+    expected = pooled(x, 2, kernel_size=2)  # the parent's team has started its threads
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_pool_in_child, args=(x, queue))
+    child.start()
+    got = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    for one, two in zip(expected, got):
+        numpy.testing.assert_array_equal(one, two)
