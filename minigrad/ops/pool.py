@@ -9,7 +9,7 @@ and back again. Average pooling is linear: its gradient spreads each window's gr
 """
 from minigrad.backend import array_module
 from minigrad.engine import Op
-from minigrad.kernels.pool import Windows, averaging_matrix, max_pool
+from minigrad.kernels.pool import averaging_matrix, max_pool
 
 
 class MaxPool2d(Op, name="MaxPool2DWithIndicesBackward0"):

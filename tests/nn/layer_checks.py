@@ -12,6 +12,10 @@ from typing import Callable
 
 import numpy
 
+import minigrad
+from minigrad.autograd import gradcheck, gradgradcheck
+from oracle import reference
+
 TOLERANCE = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
 GRAD_TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-5), "float64": dict(rtol=1e-9, atol=1e-11)}
 SECOND_ORDER = dict(rtol=1e-7, atol=1e-9)
@@ -110,3 +114,26 @@ def second_derivatives(lib, entry, arrays, grad_outputs, directions):
 
     return ([plain(o, o) for o in outputs], [plain(f, x) for f, x in zip(first, wrt)],
             [plain(s, x) for s, x in zip(second, wrt + seeds)])
+
+
+def assert_gradcheck_and_gradgradcheck(entry):
+    """A functional case's first and second derivatives against finite differences (float64)."""
+    inputs = entry.tensors(minigrad, entry.arrays())
+    assert gradcheck(entry.bound(minigrad), inputs)
+    assert gradgradcheck(entry.bound(minigrad), inputs)
+
+
+def assert_second_derivatives_match_torch(entry):
+    """A functional case's outputs, first and second derivatives against PyTorch's, with seeded
+    upstream gradients and directions (one per input that takes a gradient)."""
+    arrays = entry.arrays()
+    with minigrad.no_grad():
+        shape = tuple(entry.fn(minigrad, *entry.tensors(minigrad, arrays)).shape)
+    state = numpy.random.RandomState(3)
+    grad_outputs = [state.standard_normal(shape)]
+    directions = [state.standard_normal(a.shape) for a, arg in zip(arrays, entry.args) if arg.grad]
+    ours = second_derivatives(minigrad, entry, arrays, grad_outputs, directions)
+    theirs = reference(lambda torch: second_derivatives(torch, entry, arrays, grad_outputs, directions))
+    for stage, mine, expected in zip(("outputs", "first", "second"), ours, theirs):
+        for k, (a, b) in enumerate(zip(mine, expected)):
+            numpy.testing.assert_allclose(a, b, err_msg=f"{stage}[{k}]", **SECOND_ORDER)

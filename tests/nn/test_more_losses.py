@@ -4,13 +4,12 @@ size_average/reduce arguments, and PyTorch's errors."""
 import sys
 import warnings
 
-import numpy
 import pytest
 
 import minigrad
 import nn
-from layer_checks import SECOND_ORDER, assert_same_layer, described, layer, observe_layer, second_derivatives
-from minigrad.autograd import gradcheck, gradgradcheck
+from layer_checks import (assert_gradcheck_and_gradgradcheck, assert_same_layer,
+                          assert_second_derivatives_match_torch, described, layer, observe_layer)
 from oracle import reference
 from op_case import Arg, case
 from torch_compare import assert_same_observations
@@ -232,25 +231,13 @@ FUNCTIONAL = [
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in FUNCTIONAL])
 def test_gradcheck_and_gradgradcheck(entry):
-    inputs = entry.tensors(minigrad, entry.arrays())
-    assert gradcheck(entry.bound(minigrad), inputs)
-    assert gradgradcheck(entry.bound(minigrad), inputs)
+    assert_gradcheck_and_gradgradcheck(entry)
 
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in FUNCTIONAL if e.torch])
 def test_second_derivatives_match_torch(entry):
-    arrays = entry.arrays()
-    with minigrad.no_grad():
-        shape = tuple(entry.fn(minigrad, *entry.tensors(minigrad, arrays)).shape)
-    state = numpy.random.RandomState(3)
-    grad_outputs = [state.standard_normal(shape)]
-    directions = [state.standard_normal(a.shape) for a, arg in zip(arrays, entry.args) if arg.grad]
-    ours = second_derivatives(minigrad, entry, arrays, grad_outputs, directions)
-    theirs = reference(lambda torch: second_derivatives(torch, entry, arrays, grad_outputs, directions))
-    for stage, mine, expected in zip(("outputs", "first", "second"), ours, theirs):
-        for k, (a, b) in enumerate(zip(mine, expected)):
-            numpy.testing.assert_allclose(a, b, err_msg=f"{stage}[{k}]", **SECOND_ORDER)
+    assert_second_derivatives_match_torch(entry)
 
 
 def test_kl_div_mean_warns_as_torch():
