@@ -14,7 +14,8 @@ FUNCTIONS = """
     ceil chunk clamp clamp_max clamp_min clip clone column_stack concat concatenate cos cosh count_nonzero
     cross cumprod cumsum diag diagonal diff dist div divide dot dstack einsum empty empty_like eq equal exp
     exp2 expm1 eye fix flatten flip fliplr flipud float_power floor floor_divide fmod from_numpy full
-    full_like gather ge ger get_default_device get_default_dtype get_rng_state greater greater_equal gt hstack
+    full_like gather ge ger get_default_device get_default_dtype get_num_threads get_rng_state greater
+    greater_equal gt hstack
     hypot index_add index_fill index_put index_select initial_seed inner is_floating_point is_grad_enabled
     is_tensor isclose isfinite isinf isnan kthvalue le lerp less less_equal linspace load log log10 log1p log2
     log_softmax logaddexp logical_and logical_not logical_or logical_xor logit logspace logsumexp lt
@@ -23,7 +24,7 @@ FUNCTIONS = """
     nonzero norm normal not_equal numel ones ones_like outer permute pow prod rand rand_like randint
     randint_like randn randn_like randperm ravel reciprocal relu remainder repeat_interleave reshape roll
     round rsqrt rsub save scatter scatter_add seed select set_default_device set_default_dtype
-    set_printoptions set_rng_state sgn sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std
+    set_num_threads set_printoptions set_rng_state sgn sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std
     std_mean sub subtract sum swapaxes swapdims t take take_along_dim tan tanh tensor tensor_split tile topk
     trace transpose tril tril_indices triu triu_indices true_divide trunc unbind unflatten unique unsqueeze
     var var_mean vstack where xlogy zeros zeros_like

@@ -97,7 +97,7 @@ def over_batch(function, size, work, xp):
     return TEAM.run(function, size, work)
 
 
-def set_num_threads(threads):
+def set_num_threads(threads, /):
     """How many threads minigrad's CPU kernels use (default: the cores this process may run on),
     as ``torch.set_num_threads``. BLAS keeps its own threads; see bench/NOTES.md."""
     TEAM.set_threads(threads)

@@ -27,6 +27,7 @@ numel dim size type to item tolist""".split()
 TOLERATED = {
     "load": "minigrad's load(path, map_location) has no pickle options (its files are not pickles)",
     "save": "minigrad's save(obj, path) has no pickle options",
+    "set_num_threads": "PyTorch's docstring names its one positional-only argument after its type (int)",
     "tensor_split": "PyTorch's overloads name the argument sections/indices; called positionally everywhere",
     "uniform_": "'from' is a Python keyword: the bounds are named a and b (as in torch.nn.init.uniform_)",
 }
