@@ -15,6 +15,7 @@ import numpy
 
 from minigrad._mt19937 import Engine
 from minigrad.backend import device as Device
+from minigrad.engine import make_tensor
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
 _UINT64 = 1 << 64
@@ -66,8 +67,9 @@ class Generator:
         return self.engine.seed
 
     def get_state(self):
-        """PyTorch's state bytes (a uint8 array of 5056): twister, position, cached normals."""
-        return self.engine.pack(self.normal_double, self.normal_float)
+        """PyTorch's state bytes, as a uint8 CPU tensor of 5056 (torch.ByteTensor): the twister,
+        its position and the cached normals."""
+        return make_tensor(self.engine.pack(self.normal_double, self.normal_float))
 
     def set_state(self, new_state):
         """Restore a state from :meth:`get_state` (or from ``torch.get_rng_state()``)."""

@@ -189,4 +189,6 @@ def restore(path, net, optimizer, scheduler, device="cpu"):
     optimizer.load_state_dict(saved["optimizer"])
     if scheduler is not None and saved["scheduler"] is not None:
         scheduler.load_state_dict(saved["scheduler"])
-    return RunState(**saved["run"]), saved["rng"], saved["args"]
+    # the random states are CPU byte tensors (the generator's), whatever device the rest went to
+    rng = {key: state.cpu() if isinstance(state, minigrad.Tensor) else state for key, state in saved["rng"].items()}
+    return RunState(**saved["run"]), rng, saved["args"]

@@ -95,6 +95,15 @@ def test_a_cuda_run_resumes_and_predicts_on_a_machine_without_gpu(notes, tmp_pat
     assert capsys.readouterr().out.count("LeNet got") == 8
 
 
+@STANDIN
+def test_a_cuda_run_resumes_on_cuda(notes, tmp_path):
+    """The checkpoint's random states (CPU byte tensors) are mapped to the device with the rest:
+    resuming brings them back to the CPU generator."""
+    assert train.main(train_args(notes, tmp_path, "cuda", epochs=1)) == 0
+    assert train.main(train_args(notes, tmp_path, "cuda", extra=["--resume", str(tmp_path / "last.ckpt")])) == 0
+    assert minigrad.load(tmp_path / "last.ckpt", map_location="cpu")["run"]["epoch"] == 2
+
+
 # ---- worker processes ----------------------------------------------------------------------
 
 class OnCuda(Dataset):

@@ -182,7 +182,10 @@ def test_torch_state_loads_into_minigrad_and_back():
     assert_identical(minigrad.randn(7).numpy(), expected["next"])
     minigrad.rand(3)
     state = minigrad.get_rng_state()
-    loaded = reference(lambda torch: (torch.set_rng_state(torch.from_numpy(state.copy())), torch.randn(2))[1],
+    assert isinstance(state, minigrad.Tensor) and state.dtype == minigrad.uint8  # a ByteTensor, as PyTorch's
+    assert tuple(state.shape) == tuple(expected["state"].shape)
+    state_bytes = state.numpy().copy()
+    loaded = reference(lambda torch: (torch.set_rng_state(torch.from_numpy(state_bytes)), torch.randn(2))[1],
                        "loaded")
     assert_identical(minigrad.randn(2).numpy(), loaded)
 
