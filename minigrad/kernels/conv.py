@@ -177,13 +177,16 @@ def forward(x, weight, bias, geometry):
     """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * padded[n, c, y*s + i*d, x*s + j*d]."""
     xp, groups = array_module(x), geometry.groups
     out_channels = weight.shape[0]
-    w = weight.reshape(groups, out_channels // groups, -1)
     out = xp.empty((x.shape[0], out_channels) + geometry.out_hw, dtype=x.dtype)
     buffers = BlockBuffers(x.shape, x.dtype, geometry, xp)
+    if buffers.by_rows:  # every kernel row's weights stacked: [(i, o), (c, j)]
+        w = weight.transpose(2, 0, 1, 3).reshape(weight.shape[2] * out_channels, -1)
+    else:
+        w = weight.reshape(groups, out_channels // groups, -1)
     for start, stop in buffers.blocks:
         product = buffers.view("product", (out_channels,) + geometry.out_hw, stop - start)  # (O, Ho, Wo, n)
         if buffers.by_rows:
-            forward_by_rows(buffers, x, weight, start, stop, product)
+            forward_by_rows(buffers, x, w, start, stop, product)
         else:
             grouped_matmul(w, buffers.columns(x, start, stop), product.reshape(groups, w.shape[1], -1))
         if bias is not None:
@@ -193,18 +196,18 @@ def forward(x, weight, bias, geometry):
     return out
 
 
-def forward_by_rows(buffers, x, weight, start, stop, product):
+def forward_by_rows(buffers, x, w_rows, start, stop, product):
     """One block's (O, Ho, Wo, n) output from row columns: the products of every kernel row i,
-    W_i @ rows, as one (kh*O, C*kw) matrix product; then output row y sums kernel row i's
-    product at padded row y + i*dh."""
+    W_i @ rows, as one product with ``w_rows`` (kh*O, C*kw); then output row y sums kernel row
+    i's product at padded row y + i*dh."""
     xp, g = array_module(x), buffers.geometry
     (kernel_h, _), (out_h, out_w), dilation_h = g.kernel, g.out_hw, g.dilation[0]
+    out_channels = w_rows.shape[0] // kernel_h
     rows = buffers.row_columns(x, start, stop)  # (C*kw, Hp, Wo*n)
-    w_rows = weight.transpose(2, 0, 1, 3).reshape(kernel_h * weight.shape[0], -1)  # [(i, o), (c, j)]
-    per_row = buffers.view("row_product", (kernel_h, weight.shape[0], rows.shape[1], out_w), stop - start)
+    per_row = buffers.view("row_product", (kernel_h, out_channels, rows.shape[1], out_w), stop - start)
     xp.matmul(w_rows, rows.reshape(rows.shape[0], -1), out=per_row.reshape(w_rows.shape[0], -1))
-    per_row = per_row.reshape(kernel_h, weight.shape[0], rows.shape[1], -1)
-    out = product.reshape(weight.shape[0], out_h, -1)
+    per_row = per_row.reshape(kernel_h, out_channels, rows.shape[1], -1)
+    out = product.reshape(out_channels, out_h, -1)
     xp.add(per_row[0, :, :out_h], per_row[1, :, dilation_h:dilation_h + out_h], out=out)
     for i in range(2, kernel_h):
         out += per_row[i, :, i * dilation_h:i * dilation_h + out_h]
@@ -231,6 +234,7 @@ def both_grads(x, weight, grad, geometry, x_shape=None, weight_shape=None):
     out_per_group, rows = weight_shape[0] // groups, math.prod(weight_shape[1:])
     grad_x = xp.empty(x_shape, dtype=grad.dtype) if weight is not None else None
     grad_w_t = xp.zeros((groups, rows, out_per_group), dtype=grad.dtype) if x is not None else None
+    w_t = weight.reshape(groups, out_per_group, rows).swapaxes(1, 2) if weight is not None else None
     buffers = BlockBuffers(x_shape, grad.dtype, geometry, xp)
     for start, stop in buffers.blocks:
         g = buffers.batch_last(grad, "grad", start, stop).reshape(groups, out_per_group, -1)
@@ -241,7 +245,7 @@ def both_grads(x, weight, grad, geometry, x_shape=None, weight_shape=None):
         if weight is not None:
             grad_columns = buffers.view("grad_columns", (groups, rows, g.shape[2] // (stop - start)),
                                         stop - start).reshape(groups, rows, -1)
-            grouped_matmul(weight.reshape(groups, out_per_group, rows).swapaxes(1, 2), g, grad_columns)
+            grouped_matmul(w_t, g, grad_columns)
             grad_x[start:stop] = buffers.input_gradient(grad_columns, start, stop)
     if x is not None and buffers.by_rows:  # [(i, c, j), o] -> [o, c, i, j]
         kernel_h, kernel_w = weight_shape[2:]

@@ -135,3 +135,21 @@ def test_a_forked_child_gets_threads_of_its_own():
     assert child.exitcode == 0
     for one, two in zip(expected, got):
         numpy.testing.assert_array_equal(one, two)
+
+
+def test_elementwise_walks_chunks_only_of_contiguous_numpy_arrays(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_ELEMENTS", 1000)
+    calls = []
+
+    def double(a, b):
+        calls.append(a.size)
+        a *= 2
+        b += 1
+
+    a, b = numpy.ones(4500), numpy.zeros(4500)
+    parallel.elementwise(double, a, b)
+    assert sorted(calls) == [500, 1000, 1000, 1000, 1000] and (a == 2).all() and (b == 1).all()
+    calls.clear()
+    strided = numpy.ones((4500, 2))[:, 0]  # not contiguous: one plain call on the whole array
+    parallel.elementwise(double, strided, numpy.zeros(4500))
+    assert calls == [4500] and (strided == 2).all()
