@@ -58,6 +58,7 @@ from minigrad.autograd import zero_grads
 from minigrad.backend import array_module
 from minigrad.sparse import SparseTensor
 from minigrad.engine import Tensor
+from minigrad.kernels.parallel import gathered_elementwise
 
 UNSUPPORTED_FLAGS = ("foreach", "fused", "capturable", "differentiable")
 
@@ -153,7 +154,7 @@ class Optimizer:
         if closure is not None:
             with minigrad.enable_grad():
                 loss = closure()
-        with minigrad.no_grad():
+        with minigrad.no_grad(), gathered_elementwise():  # the updates run together at the end
             for group in self.param_groups:
                 for param in group["params"]:
                     if param.grad is None:

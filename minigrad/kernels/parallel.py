@@ -2,7 +2,9 @@
 
 NumPy releases the GIL inside its copies and elementwise loops, so two Python threads that each
 run a serial kernel on half of the data really do run at the same time. Max pooling (and its
-gradient) cut the batch this way, optimizer updates their flattened arrays. Convolution does
+gradient) cut the batch this way, optimizer updates their flattened arrays (all the parameters
+of a step together: a thread hand-off costs tens of microseconds here, as much as a pass over a
+quarter-million floats). Convolution does
 not: its time is in BLAS, which has threads of its own, and two threads each calling a
 multi-threaded BLAS measured slower than one (bench/NOTES.md has the figures).
 
@@ -15,7 +17,10 @@ workers), since a forked child has no threads.
 """
 import os
 import threading
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy
 
 # Below this many element visits per part, a part is not worth a thread hand-off.
 MIN_WORK_PER_PART = 2 ** 17
@@ -120,18 +125,65 @@ def elementwise(function, *arrays, **options):
     works in place (an optimizer's update): the flattened arrays are cut into one part per
     thread, each walked in chunks. The result is the same to the last bit; only the order of
     the passes over memory changes. ``None`` entries pass through; anything but contiguous
-    NumPy arrays of one size gets one plain call."""
+    NumPy arrays of one size gets one plain call. Inside ``gathered_elementwise()`` the call is
+    only recorded, and runs with the others at the end of the block."""
     present = [array for array in arrays if array is not None]
     size = present[0].size
     if (size <= CHUNK_ELEMENTS or type(present[0]).__module__ != "numpy"
             or any(type(a).__module__ != "numpy" or a.size != size or not a.flags.c_contiguous for a in present)):
         return function(*arrays, **options)
-    flat = [None if array is None else array.reshape(-1) for array in arrays]
+    job = Job(function, [None if array is None else array.reshape(-1) for array in arrays], options)
+    gathered = getattr(TEAM.inside, "gathered", None)
+    if gathered is None:
+        _run_jobs([job])
+    else:
+        if any(numpy.may_share_memory(job.flat[0], other.flat[0]) for other in gathered):
+            _run_jobs(gathered)  # the same parameter twice: its first update must land first
+            gathered.clear()
+        gathered.append(job)
+    return None
+
+
+class Job:
+    """One recorded ``elementwise`` call: the function, its flattened arrays and options."""
+
+    def __init__(self, function, flat, options):
+        self.function, self.flat, self.options = function, flat, options
+        self.size = next(array for array in flat if array is not None).size
+
+    def run(self, start, stop):
+        self.function(*(None if array is None else array[start:stop] for array in self.flat), **self.options)
+
+
+def _run_jobs(jobs):
+    """The jobs' elements laid end to end and cut into one part per thread; each thread walks
+    its part in chunks, so there is one thread hand-off for all of them."""
+    if not jobs:
+        return
+    offsets = [0]
+    for job in jobs:
+        offsets.append(offsets[-1] + job.size)
 
     def part(first, last):
-        for start in range(first, last, CHUNK_ELEMENTS):
-            stop = min(start + CHUNK_ELEMENTS, last)
-            function(*(None if array is None else array[start:stop] for array in flat), **options)
+        for job, offset in zip(jobs, offsets):
+            for start in range(max(first, offset), min(last, offset + job.size), CHUNK_ELEMENTS):
+                job.run(start - offset, min(start + CHUNK_ELEMENTS, last, offset + job.size) - offset)
 
-    TEAM.run(part, size, size * len(present))
-    return None
+    TEAM.run(part, offsets[-1], sum(job.size * sum(a is not None for a in job.flat) for job in jobs))
+
+
+@contextmanager
+def gathered_elementwise():
+    """Record the ``elementwise`` calls made in this block (on this thread) and run them all at
+    its end, with one thread hand-off instead of one per call: an optimizer's step over many
+    parameters. The calls must not depend on each other's results (distinct parameters). They
+    run even when the block raises, as they would have without gathering."""
+    if getattr(TEAM.inside, "gathered", None) is not None:  # already gathering: one level is enough
+        yield
+        return
+    gathered = TEAM.inside.gathered = []
+    try:
+        yield
+    finally:
+        TEAM.inside.gathered = None
+        _run_jobs(gathered)

@@ -98,16 +98,19 @@ OPTIMIZERS = {
 def trained(make, threads, chunk):
     minigrad.set_num_threads(threads)
     rng = numpy.random.default_rng(1)
-    param = minigrad.tensor(rng.standard_normal((3, 100_001)).astype(numpy.float32), requires_grad=True)
-    optimizer = make([param])
+    # one step gathers the updates of all three; the smallest is below a chunk and runs at once
+    params = [minigrad.tensor(rng.standard_normal(shape).astype(numpy.float32), requires_grad=True)
+              for shape in ((3, 100_001), (70_003,), (5,))]
+    optimizer = make(params)
     saved, parallel.CHUNK_ELEMENTS = parallel.CHUNK_ELEMENTS, chunk
     try:
         for _ in range(3):
-            param.grad = minigrad.tensor(rng.standard_normal(param.shape).astype(numpy.float32))
+            for param in params:
+                param.grad = minigrad.tensor(rng.standard_normal(param.shape).astype(numpy.float32))
             optimizer.step()
     finally:
         parallel.CHUNK_ELEMENTS = saved
-    return param.detach().numpy()
+    return numpy.concatenate([param.detach().numpy().reshape(-1) for param in params])
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -153,3 +156,43 @@ def test_elementwise_walks_chunks_only_of_contiguous_numpy_arrays(monkeypatch):
     strided = numpy.ones((4500, 2))[:, 0]  # not contiguous: one plain call on the whole array
     parallel.elementwise(double, strided, numpy.zeros(4500))
     assert calls == [4500] and (strided == 2).all()
+
+
+def triple(array):
+    array *= 3
+
+
+def test_gathered_calls_run_together_at_the_end_of_the_block(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_ELEMENTS", 1000)
+    arrays = [numpy.ones(2500), numpy.ones(3001)]
+    with parallel.gathered_elementwise():
+        for array in arrays:
+            parallel.elementwise(triple, array)
+        assert all((array == 1).all() for array in arrays)  # only recorded so far
+    assert all((array == 3).all() for array in arrays)
+
+
+def test_gathered_calls_run_even_when_the_block_raises(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_ELEMENTS", 1000)
+    array = numpy.ones(2500)
+    with pytest.raises(ZeroDivisionError):
+        with parallel.gathered_elementwise():
+            parallel.elementwise(triple, array)
+            1 / 0
+    assert (array == 3).all()
+
+
+def test_a_parameter_listed_twice_is_updated_twice_in_order(monkeypatch):
+    """PyTorch warns about a duplicated parameter and then updates it twice; the second update
+    must see the first, so gathering runs what it holds before recording the same array again."""
+    def twice_updated(chunk):
+        monkeypatch.setattr(parallel, "CHUNK_ELEMENTS", chunk)
+        param = minigrad.tensor(numpy.linspace(-1, 1, 5000, dtype=numpy.float32), requires_grad=True)
+        param.grad = minigrad.tensor(numpy.linspace(2, -3, 5000, dtype=numpy.float32))
+        with pytest.warns(UserWarning, match="duplicate parameters"):
+            optimizer = optim.SGD([param, param], lr=0.1, momentum=0.9)
+        for _ in range(3):
+            optimizer.step()
+        return param.detach().numpy()
+
+    numpy.testing.assert_array_equal(twice_updated(1000), twice_updated(10 ** 9))  # gathered, plain
