@@ -186,6 +186,7 @@ POOL_CASES = [
     ("max_ceil", "max_pool2d", dict(kernel_size=3, stride=2, ceil_mode=True)),
     ("max_ceil_pad", "max_pool2d", dict(kernel_size=2, stride=2, padding=1, ceil_mode=True)),
     ("max_dilation", "max_pool2d", dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1))),
+    ("max_dilation_stride", "max_pool2d", dict(kernel_size=3, stride=(2, 3), padding=1, dilation=2, ceil_mode=True)),
     ("avg_2", "avg_pool2d", dict(kernel_size=2)),
     ("avg_overlap_pad", "avg_pool2d", dict(kernel_size=3, stride=2, padding=1)),
     ("avg_exclude_pad", "avg_pool2d", dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
@@ -257,6 +258,41 @@ def test_max_pool_indices_match_torch(name, function, options, kind):
             _, ours = POOLS[function](minigrad.tensor(array, requires_grad=True), **options, return_indices=True)
         assert ours.dtype == minigrad.int64
         numpy.testing.assert_array_equal(ours.numpy(), expected)
+
+
+@pytest.mark.parametrize("options", [dict(kernel_size=3, stride=2, padding=1),
+                                     dict(kernel_size=(3, 4), stride=(2, 3), padding=(1, 2), ceil_mode=True),
+                                     dict(kernel_size=3, stride=2, dilation=(2, 3), padding=(1, 1))],
+                         ids=["3x3s2", "uneven_ceil", "dilated"])
+def test_max_pool_from_stride_phases_is_the_same_as_in_place(options, monkeypatch):
+    """Overlapping strided windows read the input's stride phases; reading the padded input in
+    place must give the same maxima, indices and gradient to the last bit, NaN and ties included."""
+    rng = numpy.random.default_rng(4)
+    array = rng.integers(-2, 3, (3, 2, 13, 17)).astype(numpy.float32)
+    array[0, 1, 4, 5], array[2, 0, 0, 0], array[1, 1, 12, 16] = numpy.nan, -numpy.inf, numpy.nan
+
+    def pooled():
+        x = minigrad.tensor(array, requires_grad=True)
+        out, indices = max_pool2d(x, **options, return_indices=True)
+        out.backward(minigrad.tensor(_upstream(5, out.shape, "float32")))
+        return out.detach().numpy(), indices.numpy(), x.grad.numpy()
+
+    from minigrad.kernels import pool
+    assert pool.Windows.sliding(array.shape, *_geometry(options)).phases is not None
+    phased = pooled()
+    monkeypatch.setattr(pool, "StridePhases", lambda *args: None)
+    for ours, plain in zip(phased, pooled()):
+        numpy.testing.assert_array_equal(ours, plain)
+
+
+def _geometry(options):
+    pair = lambda value: value if isinstance(value, tuple) else (value, value)  # noqa: E731
+    kernel, stride = pair(options["kernel_size"]), pair(options["stride"])
+    padding, dilation = pair(options.get("padding", 0)), pair(options.get("dilation", 1))
+    from minigrad.kernels.pool import pooled_size
+    out_hw = tuple(pooled_size(size, k, s, p, d, options.get("ceil_mode", False))
+                   for size, k, s, p, d in zip((13, 17), kernel, stride, padding, dilation))
+    return kernel, stride, padding, dilation, out_hw
 
 
 @pytest.mark.parametrize("function,options", [
