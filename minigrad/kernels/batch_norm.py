@@ -41,11 +41,12 @@ def per_channel(values, samples):
     """Per-channel values laid out to broadcast over blocks of the (N, C, L) array ``samples``:
     one sample's worth, (C, L), when that is small, as NumPy's loops run contiguous operands
     about twice as fast as a broadcast (C, 1) one; otherwise (C, 1)."""
-    xp = array_module(values)
     column = values.reshape(-1, 1).astype(samples.dtype, copy=False)
-    if samples[0].size > BLOCK_ELEMENTS:
+    if samples.shape[2] == 1 or samples[0].size > BLOCK_ELEMENTS:
         return column
-    return xp.ascontiguousarray(xp.broadcast_to(column, samples.shape[1:]))
+    rows = array_module(values).empty(samples.shape[1:], dtype=samples.dtype)
+    rows[...] = column
+    return rows
 
 
 def _over_blocks(function, samples, passes):
