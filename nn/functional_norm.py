@@ -24,24 +24,25 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"running_mean should contain {channels} elements not {tensor.numel()}"
                                if name == "running_mean" else
                                f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
-    axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // channels
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{list(input.shape)}")
-        mean, inv_std, var = nn_ops.BatchStats.apply(input, axes, eps)
+        weight = weight if weight is not None else Tensor._wrap(_filled(input, (channels,), 1))
+        bias = bias if bias is not None else Tensor._wrap(_filled(input, (channels,), 0))
+        out, mean, var = nn_ops.BatchNorm.apply(input, weight, bias, eps)
         if running_mean is not None:
             with minigrad.no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.reshape(-1), alpha=momentum)
-                running_var.mul_(1 - momentum).add_(var.reshape(-1) * (count / (count - 1)), alpha=momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        xp = array_module(input.array)
-        mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
-        inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
+                running_mean.mul_(1 - momentum).add_(mean, alpha=momentum)
+                running_var.mul_(1 - momentum).add_(var * (count / (count - 1)), alpha=momentum)
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    xp = array_module(input.array)
+    mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
+    inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
     weight = weight.reshape(shape) if weight is not None else Tensor._wrap(_filled(input, shape, 1))
     bias = bias.reshape(shape) if bias is not None else Tensor._wrap(_filled(input, shape, 0))
     return nn_ops.Normalize.apply(input, mean, inv_std, weight, bias)

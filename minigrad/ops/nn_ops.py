@@ -1,11 +1,13 @@
 """Ops of neural-network layers: constant padding, the softmax family, batch norm, embedding, dropout.
 
-Batch norm in training is two ops: ``BatchStats`` (mean and 1/std of each channel) and
-``Normalize`` ((x - mean) / std * weight + bias). Each has a short backward, and together they
-give the exact first and second derivatives of normalizing by the batch's own statistics.
+Batch norm in training is one op, ``BatchNorm``, whose arrays go through the few-pass kernel of
+``minigrad.kernels.batch_norm``; under ``create_graph`` its backward differentiates the batch's
+statistics through ``BatchStats`` (mean and 1/std of each channel), so the second derivatives
+are exact. In evaluation ``Normalize`` applies the running statistics.
 """
 from minigrad.backend import array_module
 from minigrad.engine import Op
+from minigrad.kernels import batch_norm as batch_norm_kernel
 from minigrad.ops.elementwise import quiet
 from minigrad.ops.index import IndexPut
 from minigrad.sparse import SparseTensor
@@ -98,6 +100,52 @@ class BatchStats(Op, name="NativeBatchNormBackward0"):
         if grad_var is not None:
             slope = slope + grad_var * (2 / ctx.count)
         return x * slope + (offset - mean * slope)
+
+
+class BatchNorm(Op, name="NativeBatchNormBackward0"):
+    """Batch norm in training mode, channels on axis 1: (x - mean) * inv_std * weight + bias
+    with the batch's per-channel mean and biased variance, which it also returns (1-D, not
+    differentiable) for the running statistics. With n values per channel, g the upstream
+    gradient and sums over every axis but 1:
+
+        grad_x = weight inv_std (g - (x - mean) inv_std^2 sum(g (x - mean)) / n - sum(g) / n)
+        grad_weight = inv_std sum(g (x - mean)),  grad_bias = sum(g)
+
+    On arrays both directions run ``minigrad.kernels.batch_norm``; under ``create_graph`` the
+    statistics are computed again from x as recorded ops (``BatchStats``), so that their
+    dependence on x is differentiated and second derivatives are exact.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps):
+        out, mean, var, inv_std = batch_norm_kernel.forward(x, weight, bias, eps)
+        ctx.save_for_backward(x, weight)
+        ctx.mean, ctx.inv_std, ctx.eps = mean, inv_std, eps  # constants of the first-order backward
+        ctx.count = mean.dtype.type(x.size // x.shape[1])
+        ctx.mark_non_differentiable(mean, var)
+        return out, mean, var
+
+    @staticmethod
+    def backward(ctx, grad, grad_mean=None, grad_var=None):
+        x, weight = ctx.saved_tensors
+        m, needs, count = ctx.math, ctx.needs_input_grad, ctx.count
+        channels, axes = x.shape[1], (0,) + tuple(range(2, x.ndim))
+        shape, moment = (1, channels) + (1,) * (x.ndim - 2), needs[0] or needs[1]  # moment: sum(g (x - mean))
+        if m.records:
+            mean, inv_std, _ = BatchStats.apply(x, axes, ctx.eps)
+            sum_g, sum_gc = m.sum(grad, axes, True), m.sum(grad * (x - mean), axes, True) if moment else None
+        else:
+            mean, inv_std = ctx.mean.reshape(shape), ctx.inv_std.reshape(shape)
+            sum_g, sum_gc = (None if s is None else s.reshape(shape)
+                             for s in batch_norm_kernel.channel_sums(grad, x, mean, moment))
+        grad_x = None
+        if needs[0]:
+            scale, slope = m.reshape(weight, shape) * inv_std, inv_std * inv_std * sum_gc / count
+            offset = sum_g / count
+            grad_x = (scale * (grad - (x - mean) * slope - offset) if m.records
+                      else batch_norm_kernel.input_grad(grad, x, mean, scale, slope, offset))
+        grad_weight = m.reshape(sum_gc * inv_std, (channels,)) if needs[1] else None
+        return grad_x, grad_weight, m.reshape(sum_g, (channels,)) if needs[2] else None
 
 
 class Normalize(Op, name="NativeBatchNormBackward0"):
