@@ -233,6 +233,25 @@ def test_ties_follow_torch(name, fn):
     numpy.testing.assert_array_equal(gradient(minigrad), reference(gradient))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_relu_gradient_at_dead_and_nan_units_follows_torch(dtype, device):
+    """PyTorch's threshold_backward: a unit whose output is NaN passes its gradient on, a dead
+    one gives +0.0 even for an infinite or NaN gradient (a product with the mask would give NaN
+    there, and -0.0 for a negative gradient)."""
+    nan, inf = float("nan"), float("inf")
+    x = numpy.array([nan, -1.0, 0.0, 2.0, -3.0, 4.0, -0.0, nan], dtype=dtype)
+    upstream = numpy.array([1.0, inf, -2.0, nan, -5.0, -6.0, -inf, nan], dtype=dtype)
+
+    def gradient(lib, device="cpu"):
+        leaf = lib.tensor(x, requires_grad=True, device=device)
+        lib.relu(leaf).backward(lib.tensor(upstream, device=device))
+        return leaf.grad.cpu().numpy()
+
+    ours, theirs = gradient(minigrad, device), reference(gradient)
+    numpy.testing.assert_array_equal(ours, theirs)
+    numpy.testing.assert_array_equal(numpy.signbit(ours), numpy.signbit(theirs))  # +0.0, not -0.0
+
+
 @pytest.mark.parametrize("operands", [
     ("float32", 2.0), ("float32", 2), ("int64", 2.5), ("int64", 2), ("bool", 1), ("bool", True),
     ("float32", "float64"), ("int32", "int64"), ("int64", "float32"), ("bool", "int64"),
