@@ -25,13 +25,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                if name == "running_mean" else
                                f"batch_norm: {name} should contain {channels} elements not {tensor.numel()}")
     shape = (1, channels) + (1,) * (input.ndim - 2)
+    weight = weight if weight is not None else Tensor._wrap(_filled(input, (channels,), 1))
+    bias = bias if bias is not None else Tensor._wrap(_filled(input, (channels,), 0))
     if training:
         count = input.numel() // channels
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{list(input.shape)}")
-        weight = weight if weight is not None else Tensor._wrap(_filled(input, (channels,), 1))
-        bias = bias if bias is not None else Tensor._wrap(_filled(input, (channels,), 0))
         out, mean, var = nn_ops.BatchNorm.apply(input, weight, bias, eps)
         if running_mean is not None:
             with minigrad.no_grad():
@@ -43,9 +43,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     xp = array_module(input.array)
     mean = Tensor._wrap(running_mean.array.reshape(shape).astype(input.array.dtype))
     inv_std = Tensor._wrap((1 / xp.sqrt(running_var.array + eps)).reshape(shape).astype(input.array.dtype))
-    weight = weight.reshape(shape) if weight is not None else Tensor._wrap(_filled(input, shape, 1))
-    bias = bias.reshape(shape) if bias is not None else Tensor._wrap(_filled(input, shape, 0))
-    return nn_ops.Normalize.apply(input, mean, inv_std, weight, bias)
+    return nn_ops.Normalize.apply(input, mean, inv_std, weight.reshape(shape), bias.reshape(shape))
 
 
 def _filled(input, shape, value):  # noqa: A002

@@ -87,17 +87,17 @@ class Windows:
     def scatter(self, grad, winner):
         """An input-shaped array holding ``grad`` at each window's winning offset, zeros elsewhere."""
         xp = array_module(grad)
-        if self.phases is not None:
+        phases = self.phases
+        if phases is not None:  # scattered into the phases, then copied back into the input's layout
             out = xp.empty(self.x_shape, dtype=grad.dtype)
-            over_batch(lambda start, stop: self.phases.scatter(grad[start:stop], winner[start:stop], out[start:stop]),
-                       grad.shape[0], grad.size * len(self.indexers), xp)
-            return out
-        out = (xp.empty if self.tiles else xp.zeros)(self.padded_shape, dtype=grad.dtype)  # tiles: all written
+        else:
+            out = (xp.empty if self.tiles else xp.zeros)(self.padded_shape, dtype=grad.dtype)  # tiles: all written
 
         def part(start, stop):
-            target, part_grad, part_winner = out[start:stop], grad[start:stop], winner[start:stop]
+            part_grad, part_winner = grad[start:stop], winner[start:stop]
+            target = out[start:stop] if phases is None else phases.zeros(part_grad)
             mine, share = xp.empty(part_grad.shape, dtype=bool), xp.empty_like(part_grad)  # reused per offset
-            for offset, index in enumerate(self.indexers):
+            for offset, index in enumerate(self.indexers if phases is None else phases.indexers):
                 xp.equal(part_winner, offset, out=mine)
                 if self.advanced:
                     scatter_add(target, index, xp.multiply(part_grad, mine, out=share))
@@ -105,9 +105,11 @@ class Windows:
                     target[index] += xp.multiply(part_grad, mine, out=share)
                 else:  # each input element belongs to one window at most: write in place
                     xp.multiply(part_grad, mine, out=target[index])
+            if phases is not None:
+                phases.unphase(target, out[start:stop])
 
         over_batch(part, grad.shape[0], grad.size * len(self.indexers), xp)
-        return self.crop(out)
+        return out if phases is not None else self.crop(out)
 
     def gather(self, values, winner):
         """Per window, the element of the input-shaped ``values`` at its winning offset."""
@@ -128,12 +130,15 @@ class StridePhases:
     over every s-th element of the padded input (bench/NOTES.md)."""
 
     def __init__(self, x_shape, kernel, stride, padding, dilation, out_hw):
-        self.x_shape, self.stride, self.padding, self.out_hw = x_shape, tuple(stride), tuple(padding), tuple(out_hw)
-        self.offsets = [((i * dilation[0]) % stride[0], (j * dilation[1]) % stride[1],
-                         (i * dilation[0]) // stride[0], (j * dilation[1]) // stride[1])
-                        for i in range(kernel[0]) for j in range(kernel[1])]
+        self.x_shape, self.stride, self.padding = x_shape, tuple(stride), tuple(padding)
+        offsets = [((i * dilation[0]) % stride[0], (j * dilation[1]) % stride[1],
+                    (i * dilation[0]) // stride[0], (j * dilation[1]) // stride[1])
+                   for i in range(kernel[0]) for j in range(kernel[1])]
+        # per kernel offset, its windows' elements in the (sh, sw, N, C, H', W') phases array
+        self.indexers = [(a, b, slice(None), slice(None), slice(row, row + out_hw[0]), slice(col, col + out_hw[1]))
+                         for a, b, row, col in offsets]
         # each phase is long enough for the farthest offset's slice and for the whole input
-        self.phase_hw = tuple(max(max(o[2 + a] for o in self.offsets) + out_hw[a],
+        self.phase_hw = tuple(max(max(o[2 + a] for o in offsets) + out_hw[a],
                                   -(-(x_shape[2 + a] + padding[a]) // stride[a])) for a in range(2))
 
     def placements(self):
@@ -147,25 +152,19 @@ class StridePhases:
                 yield (a, b, (slice(first_row, None, sh), slice(first_col, None, sw)),
                        (slice(at_row, at_row + rows), slice(at_col, at_col + cols)))
 
+    def zeros(self, like):
+        """A phases array of zeros for a batch of ``like`` (any array of that batch and channels)."""
+        return array_module(like).zeros(self.stride + like.shape[:2] + self.phase_hw, dtype=like.dtype)
+
     def candidates(self, x, fill):
-        xp = array_module(x)
-        phases = xp.full(self.stride + x.shape[:2] + self.phase_hw, fill, dtype=x.dtype)
+        """The input's elements at each kernel offset (the padding holds ``fill``), as views of its phases."""
+        phases = array_module(x).full(self.stride + x.shape[:2] + self.phase_hw, fill, dtype=x.dtype)
         for a, b, (rows, cols), (at_rows, at_cols) in self.placements():
             phases[a, b, :, :, at_rows, at_cols] = x[:, :, rows, cols]
-        return [self.offset_slice(phases, offset) for offset in self.offsets]
+        return [phases[index] for index in self.indexers]
 
-    def offset_slice(self, phases, offset):
-        a, b, row, col = offset
-        return phases[a, b, :, :, row:row + self.out_hw[0], col:col + self.out_hw[1]]
-
-    def scatter(self, grad, winner, out):
-        """Into the input-shaped ``out``: each window's gradient added at its winning offset."""
-        xp = array_module(grad)
-        phases = xp.zeros(self.stride + grad.shape[:2] + self.phase_hw, dtype=grad.dtype)
-        mine, share = xp.empty(grad.shape, dtype=bool), xp.empty_like(grad)  # reused per offset
-        for number, offset in enumerate(self.offsets):
-            xp.equal(winner, number, out=mine)
-            self.offset_slice(phases, offset)[...] += xp.multiply(grad, mine, out=share)
+    def unphase(self, phases, out):
+        """The inverse of the placement in ``candidates``: the input-shaped ``out`` from ``phases``."""
         for a, b, (rows, cols), (at_rows, at_cols) in self.placements():
             out[:, :, rows, cols] = phases[a, b, :, :, at_rows, at_cols]
 

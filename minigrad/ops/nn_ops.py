@@ -85,10 +85,10 @@ class BatchStats(Op, name="NativeBatchNormBackward0"):
         inv_std = 1 / array_module(x).sqrt(var + eps)
         ctx.save_for_backward(x, mean, inv_std)
         ctx.axes, ctx.count = axes, x.size // x.shape[1]
-        return mean, inv_std, var
+        return mean, inv_std
 
     @staticmethod
-    def backward(ctx, grad_mean, grad_inv_std, grad_var=None):
+    def backward(ctx, grad_mean, grad_inv_std):
         x, mean, inv_std = ctx.saved_tensors
         # d/dx = a / n + c (x - mean) with per-channel a and c: written as c x + (a / n - c mean),
         # so the full-size work is one product and one sum
@@ -97,8 +97,6 @@ class BatchStats(Op, name="NativeBatchNormBackward0"):
             offset = grad_mean / ctx.count
         if grad_inv_std is not None:
             slope = -grad_inv_std * inv_std * inv_std * inv_std / ctx.count
-        if grad_var is not None:
-            slope = slope + grad_var * (2 / ctx.count)
         return x * slope + (offset - mean * slope)
 
 
@@ -132,9 +130,11 @@ class BatchNorm(Op, name="NativeBatchNormBackward0"):
         channels, axes = x.shape[1], (0,) + tuple(range(2, x.ndim))
         shape, moment = (1, channels) + (1,) * (x.ndim - 2), needs[0] or needs[1]  # moment: sum(g (x - mean))
         if m.records:
-            mean, inv_std, _ = BatchStats.apply(x, axes, ctx.eps)
+            mean, inv_std = BatchStats.apply(x, axes, ctx.eps)
             sum_g, sum_gc = m.sum(grad, axes, True), m.sum(grad * (x - mean), axes, True) if moment else None
-        else:
+        else:  # contiguous once here, not once per kernel call (an expanded grad of a sum is common)
+            xp = array_module(grad)
+            grad, x = xp.ascontiguousarray(grad), xp.ascontiguousarray(x)
             mean, inv_std = ctx.mean.reshape(shape), ctx.inv_std.reshape(shape)
             sum_g, sum_gc = (None if s is None else s.reshape(shape)
                              for s in batch_norm_kernel.channel_sums(grad, x, mean, moment))

@@ -182,6 +182,17 @@ def test_gathered_calls_run_even_when_the_block_raises(monkeypatch):
     assert (array == 3).all()
 
 
+def test_a_second_call_on_the_same_array_runs_what_was_gathered_first(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_ELEMENTS", 1000)
+    array, other = numpy.ones(2500), numpy.ones(2500)
+    with parallel.gathered_elementwise():
+        parallel.elementwise(triple, array)
+        parallel.elementwise(triple, other)
+        parallel.elementwise(triple, array[:2000].reshape(2, 1000))  # a view of it: it overlaps
+        assert (array == 3).all() and (other == 3).all()  # the first two ran before it was recorded
+    assert (array[:2000] == 9).all() and (array[2000:] == 3).all()
+
+
 def test_a_parameter_listed_twice_is_updated_twice_in_order(monkeypatch):
     """PyTorch warns about a duplicated parameter and then updates it twice; the second update
     must see the first, so gathering runs what it holds before recording the same array again."""
